@@ -1,0 +1,232 @@
+// The GPU activity: runs one ComfyUI prompt and stores its images. Safe to retry: the prompt id is derived
+// from the workflow and activity, so a retry finds its own prompt (finished in /history, waiting in /queue)
+// and queues again only when ComfyUI lost it in a restart. Each image is made once.
+import { Context, ApplicationFailure, CancelledFailure } from '@temporalio/activity';
+import type { Logger } from 'pino';
+import sharp from 'sharp';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type WebSocket from 'ws';
+import { comfyClient, ComfyRejectedError, type ComfyClient, type ComfyHistoryEntry, type ComfyNodeInfo } from './comfy-client.ts';
+import { outcomeFromHistory, promptTracker, type PromptOutcome } from './comfy-frames.ts';
+import { buildGraph, findTemplate, TemplateError, type ComfyGraph } from './templates.ts';
+import { assetIdFor, sha256, type AssetKind, type Store } from '../core/store.ts';
+import type { AssetRepository } from '../db/assets.ts';
+import type { EmitEvent } from './events.ts';
+import type { AssetRef } from '../workflows/messages.ts';
+
+export interface ComfyDeps {
+  comfyUrl: string;
+  store: Store;
+  assets: AssetRepository;
+  emit: EmitEvent;
+  logger: Logger;
+  templatesDir?: string;
+  /** how often the activity checks /history and /queue besides following frames */
+  reconcileMs?: number;
+}
+
+export interface ComfyPromptInput {
+  jobId: string;
+  /** names the step in events and files: `image-3` */
+  step: string;
+  template: string;
+  values: Record<string, unknown>;
+  kind: AssetKind;
+}
+
+export function promptIdFor(key: string): string {
+  const hex = sha256(key).slice(0, 32).split('');
+  hex[12] = '5';
+  hex[16] = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  const h = hex.join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+function comboOptions(spec: unknown[] | undefined): string[] | undefined {
+  if (!spec) return undefined;
+  if (Array.isArray(spec[0])) return spec[0] as string[];
+  if (spec[0] === 'COMBO') return (spec[1] as { options?: string[] })?.options;
+  return undefined;
+}
+
+/** Missing node types are the user's to fix (install the node): say which, and do not retry. */
+export function checkGraphAgainstServer(graph: ComfyGraph, objectInfo: Record<string, ComfyNodeInfo>, template: string): void {
+  for (const [nodeId, node] of Object.entries(graph)) {
+    if (!objectInfo[node.class_type]) {
+      throw ApplicationFailure.nonRetryable(`ComfyUI has no node type "${node.class_type}" (node ${nodeId} of template "${template}"): install that custom node on the ComfyUI server or choose another template`, 'MissingNodeType');
+    }
+  }
+}
+
+function chooseModels(graph: ComfyGraph, objectInfo: Record<string, ComfyNodeInfo>, explicit: Set<string>): string[] {
+  const notes: string[] = [];
+  for (const [nodeId, node] of Object.entries(graph)) {
+    const spec = objectInfo[node.class_type]?.input?.required ?? {};
+    for (const input of ['ckpt_name', 'lora_name']) {
+      const options = comboOptions(spec[input] as unknown[] | undefined);
+      const value = node.inputs[input];
+      if (!options || typeof value !== 'string' || options.includes(value)) continue;
+      if (input === 'ckpt_name' && !explicit.has('checkpoint') && options[0]) {
+        node.inputs[input] = options[0];
+        notes.push(`checkpoint ${value} is not on this ComfyUI server; using ${options[0]}`);
+        continue;
+      }
+      throw ApplicationFailure.nonRetryable(`ComfyUI has no ${input === 'ckpt_name' ? 'checkpoint' : 'LoRA'} "${value}" (node ${nodeId}, ${node.class_type}); it has: ${options.slice(0, 20).join(', ') || 'none'}`, 'MissingModel');
+    }
+  }
+  return notes;
+}
+
+export function comfyActivities(deps: ComfyDeps) {
+  const client: ComfyClient = comfyClient(deps.comfyUrl);
+  const reconcileMs = deps.reconcileMs ?? 2000;
+
+  async function storeOutputs(input: ComfyPromptInput, entry: ComfyHistoryEntry): Promise<AssetRef[]> {
+    const images = Object.values(entry.outputs).flatMap((o) => o.images ?? []);
+    const saved = images.filter((i) => i.type === 'output');
+    const refs: AssetRef[] = [];
+    for (const [index, image] of (saved.length ? saved : images).entries()) {
+      const bytes = await client.view(image);
+      const meta = await sharp(bytes).metadata();
+      const ext = meta.format === 'jpeg' ? 'jpg' : meta.format ?? 'png';
+      const relativePath = deps.store.relativeAssetPath(input.jobId, input.kind, `${input.step}-${index + 1}.${ext}`);
+      await deps.store.writeAtomic(relativePath, bytes);
+      const ref: AssetRef = { id: assetIdFor(relativePath), path: relativePath, kind: input.kind, mime: `image/${meta.format === 'jpeg' ? 'jpeg' : meta.format ?? 'png'}`, width: meta.width, height: meta.height };
+      await deps.assets.upsert({ id: ref.id, jobId: input.jobId, kind: input.kind, relativePath, sha256: sha256(bytes), bytes: bytes.length, width: meta.width ?? null, height: meta.height ?? null, mime: ref.mime, meta: { step: input.step, comfyFile: image.filename } });
+      await deps.emit(input.jobId, 'asset.created', { step: input.step, assetId: ref.id, path: relativePath, width: meta.width, height: meta.height }, { dedupeKey: `asset:${ref.id}` });
+      refs.push(ref);
+    }
+    return refs;
+  }
+
+  function failureFor(outcome: PromptOutcome, step: string): Error {
+    if (outcome.outcome === 'error') {
+      return ApplicationFailure.nonRetryable(`ComfyUI failed at node ${outcome.nodeId} (${outcome.nodeType}): ${outcome.message}`, 'ComfyExecutionError', { step, ...outcome });
+    }
+    return ApplicationFailure.retryable(`ComfyUI interrupted the prompt for ${step} (someone pressed cancel on the server?)`, 'ComfyInterrupted');
+  }
+
+  async function runComfyPrompt(input: ComfyPromptInput): Promise<AssetRef[]> {
+    const context = Context.current();
+    const { workflowId, runId } = context.info.workflowExecution!;
+    const promptId = promptIdFor(`${workflowId}/${runId}/${context.info.activityId}`);
+    const clientId = `atelier-${promptId}`;
+    const log = deps.logger.child({ jobId: input.jobId, promptId, step: input.step, attempt: context.info.attempt });
+
+    let graph: ComfyGraph;
+    try {
+      graph = buildGraph(await findTemplate(input.template, deps.templatesDir), input.values);
+    } catch (error) {
+      if (error instanceof TemplateError) throw ApplicationFailure.nonRetryable(error.message, 'TemplateError');
+      throw error;
+    }
+    const objectInfo = await client.objectInfo();
+    checkGraphAgainstServer(graph, objectInfo, input.template);
+    for (const note of chooseModels(graph, objectInfo, new Set(Object.keys(input.values).filter((k) => input.values[k] !== undefined)))) {
+      await deps.emit(input.jobId, 'comfy.notice', { step: input.step, message: note }, { level: 'warn', dedupeKey: `notice:${input.step}:${note}` });
+    }
+
+    const tracker = promptTracker(promptId);
+    let socket: WebSocket | undefined;
+    let socketOpen = false;
+    let wake: () => void = () => {};
+    let lastProgressEvent = 0;
+    const heartbeat = () => context.heartbeat({ promptId, node: tracker.progress.node, value: tracker.progress.value, max: tracker.progress.max });
+
+    const onFrame = (frame: Parameters<typeof tracker.apply>[0]) => {
+      if (!tracker.apply(frame)) return;
+      heartbeat();
+      const now = Date.now();
+      if (frame.type === 'progress' && now - lastProgressEvent >= 500) {
+        lastProgressEvent = now;
+        void deps.emit(input.jobId, 'progress', { step: input.step, node: tracker.progress.node, value: tracker.progress.value, max: tracker.progress.max }, { level: 'debug' }).catch(() => {});
+      }
+      if (tracker.ended) wake();
+    };
+    const connect = async () => {
+      try {
+        socket = await client.openSocket(clientId, onFrame, () => { socketOpen = false; wake(); });
+        socketOpen = true;
+      } catch (error) {
+        log.warn({ err: (error as Error).message }, 'ComfyUI WebSocket not reachable; following through /history');
+      }
+    };
+
+    const locate = async (): Promise<'finished' | 'queued' | 'absent'> => {
+      if (await client.history(promptId)) return 'finished';
+      const queue = await client.queue();
+      return queue.running.includes(promptId) || queue.pending.includes(promptId) ? 'queued' : 'absent';
+    };
+
+    const submit = async (reason: string) => {
+      try {
+        const number = await client.queuePrompt(graph, { promptId, clientId });
+        await deps.emit(input.jobId, 'comfy.queued', { step: input.step, promptId, number, reason }, { dedupeKey: `queued:${promptId}:${context.info.attempt}:${reason}` });
+      } catch (error) {
+        if (error instanceof ComfyRejectedError) throw ApplicationFailure.nonRetryable(error.message, 'ComfyRejected');
+        throw error;
+      }
+    };
+
+    const cancelAtComfy = async () => {
+      try {
+        const queue = await client.queue();
+        if (queue.pending.includes(promptId)) {
+          await client.deletePending(promptId);
+          await deps.emit(input.jobId, 'comfy.cancelled', { step: input.step, promptId, how: 'deleted from queue' });
+        } else if (queue.running.includes(promptId)) {
+          await client.interrupt(promptId);
+          for (let waited = 0; waited < 30_000 && !tracker.ended && !(await client.history(promptId)); waited += 250) await sleep(250);
+          await deps.emit(input.jobId, 'comfy.cancelled', { step: input.step, promptId, how: 'interrupted' });
+        }
+      } catch (error) {
+        log.warn({ err: (error as Error).message }, 'could not cancel the prompt at ComfyUI');
+      }
+    };
+
+    let cancelled = false;
+    context.cancelled.catch(() => { cancelled = true; wake(); });
+
+    try {
+      await connect();
+      const where = await locate();
+      if (where === 'absent') await submit(context.info.attempt > 1 ? 'retry: not found at ComfyUI' : 'first attempt');
+      else await deps.emit(input.jobId, 'comfy.resumed', { step: input.step, promptId, found: where }, { dedupeKey: `resumed:${promptId}:${context.info.attempt}` });
+
+      let absentChecks = 0;
+      let entry: ComfyHistoryEntry | undefined;
+      while (!entry) {
+        if (cancelled) throw new CancelledFailure('cancelled');
+        if (!tracker.ended) await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, reconcileMs); });
+        if (cancelled) throw new CancelledFailure('cancelled');
+        heartbeat();
+        entry = await client.history(promptId);
+        if (entry) break;
+        if (tracker.ended) { await sleep(100); continue; }
+        if (!socketOpen) await connect();
+        const queue = await client.queue();
+        if (queue.running.includes(promptId) || queue.pending.includes(promptId)) { absentChecks = 0; continue; }
+        // gone from both: ComfyUI restarted and lost it. Ask twice so a prompt finishing between the calls is not re-run.
+        if (++absentChecks >= 2) {
+          absentChecks = 0;
+          await submit('ComfyUI lost the prompt (restarted?)');
+        }
+      }
+      const outcome = outcomeFromHistory(entry.status);
+      if (outcome.outcome !== 'success') throw failureFor(outcome, input.step);
+      return await storeOutputs(input, entry);
+    } catch (error) {
+      if (cancelled || error instanceof CancelledFailure) {
+        await cancelAtComfy();
+        throw error instanceof CancelledFailure ? error : new CancelledFailure('cancelled');
+      }
+      throw error;
+    } finally {
+      socket?.close();
+    }
+  }
+
+  return { runComfyPrompt };
+}
+
+export type ComfyActivities = ReturnType<typeof comfyActivities>;

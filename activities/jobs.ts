@@ -1,0 +1,65 @@
+// Job records and their life-cycle events, written by each workflow's own activities so a workflow
+// started from the `temporal` CLI or a script shows in the UI too.
+import { Context, ApplicationFailure } from '@temporalio/activity';
+import type { JobRepository, JobStatus } from '../db/jobs.ts';
+import type { EmitEvent } from './events.ts';
+import { generateInputSchema, describeIssues, type GenerateRequest } from '../core/generate-input.ts';
+import { findTemplate, TemplateError } from './templates.ts';
+
+export interface JobDeps {
+  jobs: JobRepository;
+  emit: EmitEvent;
+  gpuPools: string[];
+  defaultPool?: string;
+  templatesDir?: string;
+}
+
+export interface RegisteredGenerate { params: GenerateRequest & { seed: number; pool: string }; title: string }
+
+export function jobActivities(deps: JobDeps) {
+  function choosePool(requested?: string): string {
+    if (requested) {
+      if (!deps.gpuPools.includes(requested)) throw ApplicationFailure.nonRetryable(`GPU pool "${requested}" is not configured; pools: ${deps.gpuPools.join(', ') || 'none'}`, 'BadInput');
+      return requested;
+    }
+    if (!deps.defaultPool) throw ApplicationFailure.nonRetryable('no GPU pool is configured: set ATELIER_GPU_POOLS', 'BadInput');
+    return deps.defaultPool;
+  }
+
+  return {
+    /** Checks the input (it may come from the temporal CLI), records the job and returns the settled parameters. */
+    async registerGenerate(raw: unknown, meta: { correlationId?: string; randomSeed: number }): Promise<RegisteredGenerate> {
+      const { workflowId, runId } = Context.current().info.workflowExecution!;
+      const parsed = generateInputSchema.safeParse(raw ?? {});
+      const title = parsed.success ? parsed.data.title || parsed.data.prompt.slice(0, 80) : 'generate (bad input)';
+      await deps.jobs.register({
+        id: workflowId, runId, pipeline: 'generate', title, stage: 'registered',
+        inputSummary: parsed.success ? { ...parsed.data } : { raw: raw as Record<string, unknown> },
+        project: parsed.success ? parsed.data.project : undefined, correlationId: meta.correlationId,
+      });
+      if (!parsed.success) throw ApplicationFailure.nonRetryable(`bad generate input: ${describeIssues(parsed.error)}`, 'BadInput');
+      const pool = choosePool(parsed.data.pool);
+      try {
+        await findTemplate(parsed.data.template, deps.templatesDir);
+      } catch (error) {
+        if (error instanceof TemplateError) throw ApplicationFailure.nonRetryable(error.message, 'BadInput');
+        throw error;
+      }
+      const params = { ...parsed.data, pool, seed: parsed.data.seed ?? meta.randomSeed };
+      await deps.emit(workflowId, 'job.started', { pipeline: 'generate', title, pool, count: params.count, correlationId: meta.correlationId }, { dedupeKey: 'job.started' });
+      return { params, title };
+    },
+
+    async recordStage(jobId: string, stage: string, status: JobStatus = 'RUNNING', data: Record<string, unknown> = {}): Promise<void> {
+      await deps.jobs.update(jobId, { stage, status });
+      await deps.emit(jobId, 'stage', { stage, status, ...data });
+    },
+
+    async finishJob(jobId: string, status: Extract<JobStatus, 'COMPLETED' | 'FAILED' | 'CANCELLED'>, detail: { error?: string; assets?: number } = {}): Promise<void> {
+      await deps.jobs.update(jobId, { status, stage: status.toLowerCase(), error: detail.error ?? null });
+      await deps.emit(jobId, `job.${status.toLowerCase()}`, detail, { level: status === 'FAILED' ? 'error' : 'info', dedupeKey: `job.finished` });
+    },
+  };
+}
+
+export type JobActivities = ReturnType<typeof jobActivities>;

@@ -1,0 +1,63 @@
+// GET /health (no auth): Temporal, the database, each backend (demo or real), GPU pools and their workers.
+import { Router } from 'express';
+import type { ApiContext } from '../context.ts';
+import { gpuTaskQueue, MAIN_TASK_QUEUE } from '../../workflows/messages.ts';
+
+const within = <T>(ms: number, work: Promise<T>) =>
+  Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))]);
+
+async function check<T>(work: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
+  try {
+    return { ok: true, value: await within(3000, work()) };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}
+
+export function healthRoutes(ctx: ApiContext): Router {
+  const router = Router();
+  const service = () => ctx.temporal.workflowService;
+  const namespace = ctx.config.temporal.namespace;
+
+  const pollers = async (taskQueue: string) => {
+    // 2 = TASK_QUEUE_TYPE_ACTIVITY
+    const answer = await service().describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: 2 });
+    const cutoff = Date.now() - 5 * 60_000;
+    return (answer.pollers ?? []).map((p) => ({ identity: p.identity ?? '', lastSeen: p.lastAccessTime?.seconds ? new Date(Number(p.lastAccessTime.seconds) * 1000).toISOString() : null }))
+      .filter((p) => !p.lastSeen || Date.parse(p.lastSeen) > cutoff);
+  };
+
+  router.get('/health', async (_req, res) => {
+    const [temporal, database] = await Promise.all([
+      check(() => service().getSystemInfo({})),
+      check(() => ctx.database.sql`SELECT version()`),
+    ]);
+    const pools = await Promise.all(Object.entries(ctx.config.gpuPools).map(async ([name, url]) => {
+      const [comfy, workers] = await Promise.all([
+        check(async () => {
+          const response = await fetch(new URL('system_stats', url + '/'), { signal: AbortSignal.timeout(2500) });
+          if (!response.ok) throw new Error(`answered ${response.status}`);
+          return (await response.json()) as { system?: { comfyui_version?: string } };
+        }),
+        temporal.ok ? check(() => pollers(gpuTaskQueue(name))) : Promise.resolve({ ok: false as const, error: 'Temporal unreachable' }),
+      ]);
+      return {
+        name, queue: gpuTaskQueue(name),
+        comfyui: { url, demo: ctx.config.demoBackends.includes(`comfyui:${name}`), ok: comfy.ok, version: comfy.ok ? comfy.value.system?.comfyui_version ?? null : null, error: comfy.ok ? undefined : comfy.error },
+        workers: workers.ok ? workers.value : [],
+      };
+    }));
+    const mainWorkers = temporal.ok ? await check(() => pollers(MAIN_TASK_QUEUE)) : { ok: false as const, error: 'Temporal unreachable' };
+    const ok = temporal.ok && database.ok && pools.every((p) => p.comfyui.ok && p.workers.length > 0) && mainWorkers.ok && mainWorkers.value.length > 0;
+    res.status(temporal.ok && database.ok ? 200 : 503).json({
+      status: ok ? 'ok' : 'degraded',
+      temporal: { ok: temporal.ok, address: ctx.config.temporal.address, namespace, webUrl: ctx.config.temporal.uiUrl, embedded: ctx.config.demoBackends.includes('temporal'), error: temporal.ok ? undefined : temporal.error },
+      database: { ok: database.ok, embedded: ctx.config.demoBackends.includes('postgres'), version: database.ok ? String((database.value[0] as { version: string }).version).split(' ').slice(0, 2).join(' ') : null, error: database.ok ? undefined : database.error },
+      workers: { main: mainWorkers.ok ? mainWorkers.value : [] },
+      pools,
+      llm: ctx.config.llm.baseUrl ? { configured: true, baseUrl: ctx.config.llm.baseUrl, model: ctx.config.llm.model } : { configured: false, note: 'no LLM configured (OPENAI_BASE_URL); the scene and campaign pipelines will need one' },
+      defaultPool: ctx.config.defaultPool ?? null,
+    });
+  });
+  return router;
+}

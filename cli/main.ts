@@ -1,0 +1,169 @@
+// `atelier`: start and follow Atelier jobs from a terminal.
+import { parseArgs } from 'node:util';
+import fs from 'node:fs';
+import path from 'node:path';
+import { apiClient, apiTarget, CliError, type ApiClient } from './api-client.ts';
+import { followEvents, type StreamedEvent } from './sse.ts';
+
+const USAGE = `atelier — drive Atelier's pipelines from a terminal
+
+  atelier generate "<prompt>" [--pool P] [--count N] [--size WxH] [--seed N] [--steps N]
+                              [--negative TEXT] [--template ID] [--lora FILE] [--project NAME] [--wait]
+  atelier jobs [--pipeline P] [--status S] [--limit N]
+  atelier job <id>
+  atelier pause|resume|cancel <id>
+  atelier events <id> [--follow]
+  atelier templates
+  atelier health
+
+  --json prints the API's JSON. The API is ATELIER_URL (default http://127.0.0.1:8420); the token is
+  ATELIER_TOKEN, or DATA_DIR/api-token (default .data/api-token) written by npm start.`;
+
+const FINAL = new Set(['job.completed', 'job.failed', 'job.cancelled']);
+
+function int(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`--${name} must be a whole number from ${min} to ${max}; got "${value}"`, 2);
+  return n;
+}
+
+function size(value: string | undefined): { width?: number; height?: number } {
+  if (value === undefined) return {};
+  const match = /^(\d+)x(\d+)$/i.exec(value);
+  if (!match) throw new CliError(`--size must look like 1024x768 (width x height in pixels); got "${value}"`, 2);
+  return { width: Number(match[1]), height: Number(match[2]) };
+}
+
+function imagePath(api: ApiClient, asset: { path: string; id: string }): string {
+  const local = path.join(api.target.dataDir, asset.path);
+  return fs.existsSync(local) ? local : `${api.target.url}/api/assets/${asset.id}`;
+}
+
+function progressLine(state: { done: number; total: number; step?: string; value?: number; max?: number; started: number }): string {
+  const bar = state.max ? '█'.repeat(Math.round((20 * (state.value ?? 0)) / state.max)).padEnd(20, '░') : ''.padEnd(20, '░');
+  const elapsed = Math.round((Date.now() - state.started) / 1000);
+  return `\r${state.done}/${state.total} images  ${state.step ?? ''} ${bar} ${state.max ? `${state.value}/${state.max} steps` : ''}  ${elapsed}s   `;
+}
+
+async function waitForJob(api: ApiClient, id: string, total: number): Promise<number> {
+  const tty = process.stdout.isTTY;
+  const state = { done: 0, total, started: Date.now() } as Parameters<typeof progressLine>[0];
+  let outcome = 'job.completed';
+  let error = '';
+  await followEvents(api, id, (event: StreamedEvent) => {
+    if (event.type === 'progress') Object.assign(state, { step: event.data.step, value: event.data.value, max: event.data.max });
+    if (event.type === 'asset.created') state.done += 1;
+    if (event.type === 'job.started') state.total = event.data.count ?? state.total;
+    if (!tty && ['comfy.queued', 'asset.created', 'stage'].includes(event.type)) process.stdout.write(`${event.type} ${JSON.stringify(event.data)}\n`);
+    if (tty) process.stdout.write(progressLine(state));
+    if (FINAL.has(event.type)) {
+      outcome = event.type;
+      error = event.data.error ?? '';
+      return false;
+    }
+  });
+  if (tty) process.stdout.write('\n');
+  const job = await api.get<{ assets: { id: string; path: string; width: number; height: number }[] }>(`/api/jobs/${id}`);
+  if (outcome === 'job.completed') {
+    for (const asset of job.assets) process.stdout.write(`${imagePath(api, asset)}  (${asset.width}×${asset.height})\n`);
+    return 0;
+  }
+  process.stderr.write(outcome === 'job.cancelled' ? `job ${id} was cancelled\n` : `job ${id} failed: ${error}\n`);
+  return 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true, strict: true,
+    options: {
+      pool: { type: 'string' }, count: { type: 'string' }, size: { type: 'string' }, seed: { type: 'string' }, steps: { type: 'string' },
+      negative: { type: 'string' }, template: { type: 'string' }, lora: { type: 'string' }, project: { type: 'string' },
+      wait: { type: 'boolean' }, follow: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      pipeline: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (!command || values.help) { process.stdout.write(USAGE + '\n'); return command || values.help ? 0 : 2; }
+  const api = apiClient(apiTarget());
+  const out = (data: unknown, human: () => string) => process.stdout.write((values.json ? JSON.stringify(data, null, 2) : human()) + '\n');
+  const needId = () => {
+    if (!rest[0]) throw new CliError(`${command} needs a job id: atelier ${command} <id> (atelier jobs lists them)`, 2);
+    return encodeURIComponent(rest[0]);
+  };
+
+  switch (command) {
+    case 'generate': {
+      const prompt = rest.join(' ').trim();
+      if (!prompt) throw new CliError('generate needs a prompt: atelier generate "a lighthouse at dusk"', 2);
+      const body = {
+        prompt, ...size(values.size), count: int('count', values.count, 1, 16), seed: int('seed', values.seed, 0, 2 ** 32 - 1), steps: int('steps', values.steps, 1, 150),
+        negativePrompt: values.negative, pool: values.pool, template: values.template, lora: values.lora, project: values.project,
+      };
+      const started = await api.post<{ id: string; links: { temporal: string } }>('/api/generate', body);
+      out(started, () => `started ${started.id}\n  Temporal Web: ${started.links.temporal}`);
+      return values.wait ? waitForJob(api, started.id, body.count ?? 1) : 0;
+    }
+    case 'jobs': {
+      const query = new URLSearchParams(Object.entries({ pipeline: values.pipeline, status: values.status, limit: values.limit }).filter(([, v]) => v) as [string, string][]);
+      const page = await api.get<{ jobs: { id: string; pipeline: string; status: string; stage: string; title: string; createdAt: string }[] }>(`/api/jobs?${query}`);
+      out(page, () => page.jobs.length ? page.jobs.map((j) => `${j.id}  ${j.status.padEnd(9)} ${j.stage.padEnd(11)} ${j.createdAt.slice(0, 19)}  ${j.title}`).join('\n') : 'no jobs yet: atelier generate "a lighthouse at dusk"');
+      return 0;
+    }
+    case 'job': {
+      const job = await api.get<{ job: any; state: any; assets: any[]; links: any }>(`/api/jobs/${needId()}`);
+      out(job, () => [
+        `${job.job?.id ?? rest[0]}  ${job.state?.status ?? job.job?.status}  stage ${job.state?.stage ?? job.job?.stage}${job.state?.paused ? '  (paused)' : ''}`,
+        job.job?.title ? `  ${job.job.title}` : '',
+        ...(job.state?.steps ?? []).map((s: any) => `  ${s.id.padEnd(10)} ${s.status}${s.error ? `: ${s.error}` : ''}`),
+        ...(job.job?.error ? [`  error: ${job.job.error}`] : []),
+        ...job.assets.map((a) => `  ${imagePath(api, a)}`),
+        `  Temporal Web: ${job.links.temporal}`,
+      ].filter(Boolean).join('\n'));
+      return 0;
+    }
+    case 'pause': case 'resume': case 'cancel': {
+      const result = await api.post(`/api/jobs/${needId()}/${command}`);
+      out(result, () => `${command} requested for ${rest[0]}`);
+      return 0;
+    }
+    case 'events': {
+      const id = needId();
+      if (!values.follow) {
+        const text = await (await api.request(`/api/jobs/${id}/events.jsonl`)).text();
+        process.stdout.write(values.json ? text : text.split('\n').filter(Boolean).map((l) => { const e = JSON.parse(l); return `${e.seq} ${e.time} ${e.level.padEnd(5)} ${e.type} ${JSON.stringify(e.data)}`; }).join('\n') + '\n');
+        return 0;
+      }
+      await followEvents(api, decodeURIComponent(id), (e) => {
+        process.stdout.write(values.json ? JSON.stringify(e) + '\n' : `${e.seq} ${e.time} ${e.level.padEnd(5)} ${e.type} ${JSON.stringify(e.data)}\n`);
+        return FINAL.has(e.type) ? false : undefined;
+      });
+      return 0;
+    }
+    case 'templates': {
+      const body = await api.get<{ templates: { id: string; title: string; source: string; parameters: { name: string }[] }[]; errors: { file: string; error: string }[] }>('/api/templates');
+      out(body, () => [...body.templates.map((t) => `${t.id.padEnd(16)} ${t.source.padEnd(8)} ${t.title}  (${t.parameters.map((p) => p.name).join(', ')})`), ...body.errors.map((e) => `refused ${e.file}: ${e.error}`)].join('\n'));
+      return 0;
+    }
+    case 'health': {
+      const response = await fetch(`${api.target.url}/api/health`).catch(() => { throw new CliError(`cannot reach the Atelier API at ${api.target.url}: is \`npm start\` running?`); });
+      const body = await response.json() as any;
+      out(body, () => [
+        `status     ${body.status}`,
+        `temporal   ${body.temporal.ok ? 'ok' : 'DOWN'} ${body.temporal.address}${body.temporal.embedded ? ' (embedded dev server)' : ''}  web ${body.temporal.webUrl}`,
+        `database   ${body.database.ok ? 'ok' : 'DOWN'} ${body.database.version ?? ''}${body.database.embedded ? ' (embedded)' : ''}`,
+        ...body.pools.map((p: any) => `pool ${p.name.padEnd(6)} ComfyUI ${p.comfyui.ok ? 'ok' : 'DOWN'} ${p.comfyui.url}${p.comfyui.demo ? ' (demo)' : ''}, ${p.workers.length} worker(s)`),
+      ].join('\n'));
+      return body.status === 'ok' ? 0 : 1;
+    }
+    default:
+      throw new CliError(`unknown command "${command}"\n\n${USAGE}`, 2);
+  }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code), (error) => {
+  if (error instanceof CliError) { process.stderr.write(`atelier: ${error.message}\n`); process.exit(error.exitCode); }
+  if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) { process.stderr.write(`atelier: ${(error as Error).message}\n\n${USAGE}\n`); process.exit(2); }
+  process.stderr.write(`atelier: unexpected error: ${(error as Error).message}\n`);
+  process.exit(1);
+});

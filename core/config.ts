@@ -1,0 +1,126 @@
+// The one place the environment is read. Unset means the embedded stack; a bad value stops start-up
+// with a message naming the variable and what it expects.
+import { z } from 'zod';
+import path from 'node:path';
+
+const port = (name: string) =>
+  z.coerce.number({ error: `${name} must be a port number (1-65535)` }).int().min(1, `${name} must be a port number (1-65535)`).max(65535, `${name} must be a port number (1-65535)`);
+
+const url = (name: string, protocols: string[]) =>
+  z.string().refine((v) => {
+    try { return protocols.includes(new URL(v).protocol); } catch { return false; }
+  }, `${name} must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
+
+/** `name=url` pairs separated by commas: `dgx=http://dgx:8188,k3s=http://comfy.gpu:8188` */
+const gpuPools = z.string().transform((value, ctx) => {
+  const pools: Record<string, string> = {};
+  for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const [name, ...rest] = entry.split('=');
+    const target = rest.join('=');
+    if (!/^[a-z0-9][a-z0-9-]{0,30}$/.test(name ?? '') || !/^https?:\/\//.test(target)) {
+      ctx.addIssue({ code: 'custom', message: `ATELIER_GPU_POOLS entries must look like pool=http://host:8188 (pool: lowercase letters, digits, dashes); got "${entry}"` });
+      return z.NEVER;
+    }
+    pools[name!] = target.replace(/\/+$/, '');
+  }
+  return pools;
+});
+
+const schema = z.object({
+  DATA_DIR: z.string().min(1).default('.data'),
+  DATABASE_URL: url('DATABASE_URL', ['postgres:', 'postgresql:']).optional(),
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:/]+:\d+$/, 'TEMPORAL_ADDRESS must be host:port, e.g. temporal.example:7233').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TLS: z.enum(['true', 'false'], { error: 'TEMPORAL_TLS must be true or false' }).default('false'),
+  TEMPORAL_UI_URL: url('TEMPORAL_UI_URL', ['http:', 'https:']).optional(),
+  TEMPORAL_UI_PORT: port('TEMPORAL_UI_PORT').default(8233),
+  TEMPORAL_CLI: z.string().optional(),
+  OPENAI_BASE_URL: url('OPENAI_BASE_URL', ['http:', 'https:']).optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  ATELIER_LLM_MODEL: z.string().min(1).default('llama3.1'),
+  ATELIER_VISION_MODEL: z.string().min(1).default('llava'),
+  ATELIER_GPU_POOLS: gpuPools.optional(),
+  ATELIER_DEFAULT_POOL: z.string().optional(),
+  ATELIER_COMFY_INFLIGHT: z.coerce.number({ error: 'ATELIER_COMFY_INFLIGHT must be a whole number from 1 to 16' }).int().min(1, 'ATELIER_COMFY_INFLIGHT must be at least 1').max(16, 'ATELIER_COMFY_INFLIGHT must be at most 16').default(2),
+  ATELIER_TRAINER_COMMAND: z.string().optional(),
+  ATELIER_TEMPLATES_DIR: z.string().optional(),
+  ATELIER_API_HOST: z.string().min(1).default('127.0.0.1'),
+  ATELIER_API_PORT: port('ATELIER_API_PORT').default(8420),
+  ATELIER_API_TOKEN: z.string().min(16, 'ATELIER_API_TOKEN must be at least 16 characters').optional(),
+  ATELIER_PUBLIC_URL: url('ATELIER_PUBLIC_URL', ['http:', 'https:']).optional(),
+  ATELIER_DEMO_STEP_MS: z.coerce.number({ error: 'ATELIER_DEMO_STEP_MS must be a number of milliseconds' }).int().min(0).max(60000).default(120),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { error: 'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent' }).default('info'),
+});
+
+export type RawConfig = z.infer<typeof schema>;
+
+export interface AtelierConfig {
+  dataDir: string;
+  databaseUrl?: string;
+  temporal: { address?: string; namespace: string; tls: boolean; uiUrl: string; uiPort: number; cli?: string };
+  llm: { baseUrl?: string; apiKey?: string; model: string; visionModel: string };
+  /** pool name → ComfyUI base URL; empty when nothing is configured (the launcher adds the demo pool) */
+  gpuPools: Record<string, string>;
+  defaultPool?: string;
+  comfyInflight: number;
+  trainerCommand?: string;
+  templatesDir?: string;
+  api: { host: string; port: number; token?: string; publicUrl?: string };
+  demoStepMs: number;
+  logLevel: RawConfig['LOG_LEVEL'];
+  /** backends that are stand-ins launched by `npm start` (set by the launcher for its children) */
+  demoBackends: string[];
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AtelierConfig {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? '');
+      return issue.message.includes(variable) ? `- ${issue.message}` : `- ${variable}: ${issue.message}`;
+    });
+    throw new ConfigError(`Atelier cannot start: the environment has bad values.\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const gpuPools = c.ATELIER_GPU_POOLS ?? {};
+  if (c.ATELIER_DEFAULT_POOL && Object.keys(gpuPools).length && !gpuPools[c.ATELIER_DEFAULT_POOL]) {
+    throw new ConfigError(`Atelier cannot start: ATELIER_DEFAULT_POOL is "${c.ATELIER_DEFAULT_POOL}" but ATELIER_GPU_POOLS only has ${Object.keys(gpuPools).join(', ')}.`);
+  }
+  return {
+    dataDir: path.resolve(c.DATA_DIR),
+    databaseUrl: c.DATABASE_URL,
+    temporal: {
+      address: c.TEMPORAL_ADDRESS,
+      namespace: c.TEMPORAL_NAMESPACE,
+      tls: c.TEMPORAL_TLS === 'true',
+      uiUrl: c.TEMPORAL_UI_URL ?? `http://127.0.0.1:${c.TEMPORAL_UI_PORT}`,
+      uiPort: c.TEMPORAL_UI_PORT,
+      cli: c.TEMPORAL_CLI,
+    },
+    llm: { baseUrl: c.OPENAI_BASE_URL, apiKey: c.OPENAI_API_KEY, model: c.ATELIER_LLM_MODEL, visionModel: c.ATELIER_VISION_MODEL },
+    gpuPools,
+    defaultPool: c.ATELIER_DEFAULT_POOL ?? Object.keys(gpuPools)[0],
+    comfyInflight: c.ATELIER_COMFY_INFLIGHT,
+    trainerCommand: c.ATELIER_TRAINER_COMMAND,
+    templatesDir: c.ATELIER_TEMPLATES_DIR ? path.resolve(c.ATELIER_TEMPLATES_DIR) : undefined,
+    api: { host: c.ATELIER_API_HOST, port: c.ATELIER_API_PORT, token: c.ATELIER_API_TOKEN, publicUrl: c.ATELIER_PUBLIC_URL },
+    demoStepMs: c.ATELIER_DEMO_STEP_MS,
+    logLevel: c.LOG_LEVEL,
+    demoBackends: (env.ATELIER_DEMO_BACKENDS ?? '').split(',').filter(Boolean),
+  };
+}
+
+/** For entry points: load or print the message and exit (no stack trace for a person's mistake). */
+export function loadConfigOrExit(): AtelierConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(error.message + '\n');
+      process.exit(2);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,48 @@
+// What a `generate` job accepts, checked at the API and again by the workflow's first activity
+// (a job started from the `temporal` CLI never passed through the API).
+import { z } from 'zod';
+
+export const SAMPLERS = ['euler', 'euler_ancestral', 'heun', 'dpm_2', 'dpmpp_2m', 'dpmpp_sde', 'dpmpp_2m_sde', 'lcm', 'ddim', 'uni_pc'] as const;
+export const SCHEDULERS = ['normal', 'karras', 'exponential', 'sgm_uniform', 'simple', 'ddim_uniform', 'beta'] as const;
+export const MAX_PROMPT_CHARS = 4000;
+export const MAX_SIDE = 2048;
+export const MAX_SEED = 2 ** 32 - 1;
+
+const side = (name: string) => z.number({ error: `${name} must be a number of pixels` }).int(`${name} must be a whole number of pixels`)
+  .min(64, `${name} must be at least 64 pixels`).max(MAX_SIDE, `${name} must be at most ${MAX_SIDE} pixels`)
+  .refine((v) => v % 8 === 0, `${name} must be a multiple of 8 (the model works on 8-pixel blocks)`);
+
+export const generateInputSchema = z.object({
+  prompt: z.string({ error: 'prompt is required: describe the image' }).trim().min(1, 'prompt is empty: describe the image')
+    .max(MAX_PROMPT_CHARS, `prompt is longer than ${MAX_PROMPT_CHARS} characters: shorten it`),
+  negativePrompt: z.string().max(MAX_PROMPT_CHARS, `negativePrompt is longer than ${MAX_PROMPT_CHARS} characters`).default(''),
+  width: side('width').default(1024),
+  height: side('height').default(1024),
+  steps: z.number().int('steps must be a whole number').min(1, 'steps must be at least 1').max(150, 'steps must be at most 150').default(20),
+  cfg: z.number().min(0, 'cfg must be between 0 and 30').max(30, 'cfg must be between 0 and 30').default(6),
+  sampler: z.enum(SAMPLERS, { error: `sampler must be one of ${SAMPLERS.join(', ')}` }).default('dpmpp_2m'),
+  scheduler: z.enum(SCHEDULERS, { error: `scheduler must be one of ${SCHEDULERS.join(', ')}` }).default('karras'),
+  seed: z.number().int('seed must be a whole number').min(0, 'seed must be 0 or more').max(MAX_SEED, `seed must be at most ${MAX_SEED}`).optional(),
+  count: z.number().int('count must be a whole number').min(1, 'count must be at least 1').max(16, 'count must be at most 16').default(1),
+  batchSize: z.number().int().min(1, 'batchSize must be at least 1').max(8, 'batchSize must be at most 8').default(1),
+  pool: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'pool must be a GPU pool name (lowercase letters, digits, dashes)').optional(),
+  template: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'template must be a template id from GET /api/templates').default('txt2img'),
+  checkpoint: z.string().max(200).optional(),
+  lora: z.string().max(200).optional(),
+  loraStrength: z.number().min(-4, 'loraStrength must be between -4 and 4').max(4, 'loraStrength must be between -4 and 4').default(1),
+  title: z.string().trim().max(200, 'title must be at most 200 characters').optional(),
+  project: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/, 'project must be a short name (letters, digits, space, _ . -)').optional(),
+}).strict();
+
+export type GenerateInput = z.input<typeof generateInputSchema>;
+export type GenerateRequest = z.output<typeof generateInputSchema>;
+
+/** zod issues → one sentence a person can act on */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: remove ${issue.keys.length > 1 ? 'them' : 'it'}`;
+    const where = issue.path.join('.');
+    if (issue.code === 'invalid_type' && !issue.message.includes(where)) return `${where}: expected ${issue.expected}`;
+    return issue.message;
+  }).join('; ');
+}

@@ -1,0 +1,75 @@
+// The per-job event log: append with the next sequence number, then NOTIFY so SSE streams live.
+import type { Sql } from 'postgres';
+
+export const EVENTS_CHANNEL = 'atelier_events';
+
+export type EventLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface JobEvent {
+  /** position in the log of every job (the global stream's Last-Event-ID) */
+  id: number;
+  jobId: string;
+  seq: number;
+  time: string;
+  level: EventLevel;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+export interface NewJobEvent {
+  jobId: string;
+  level?: EventLevel;
+  type: string;
+  data?: Record<string, unknown>;
+  /** the same key twice (a retried activity) appends once */
+  dedupeKey?: string;
+}
+
+function toEvent(row: Record<string, any>): JobEvent {
+  return { id: Number(row.id), jobId: row.job_id, seq: row.seq, time: new Date(row.time).toISOString(), level: row.level, type: row.type, data: row.data };
+}
+
+export function eventLog(sql: Sql) {
+  return {
+    async append(event: NewJobEvent): Promise<JobEvent | undefined> {
+      return sql.begin(async (tx) => {
+        await tx`SELECT pg_advisory_xact_lock(hashtext(${event.jobId}))`;
+        const rows = await tx`
+          INSERT INTO events (job_id, seq, level, type, data, dedupe_key)
+          SELECT ${event.jobId}, coalesce(max(seq), 0) + 1, ${event.level ?? 'info'}, ${event.type}, ${tx.json((event.data ?? {}) as any)}, ${event.dedupeKey ?? null}
+          FROM events WHERE job_id = ${event.jobId}
+          ON CONFLICT (job_id, dedupe_key) DO NOTHING
+          RETURNING *`;
+        if (!rows[0]) return undefined;
+        await tx`SELECT pg_notify(${EVENTS_CHANNEL}, ${`${event.jobId}:${rows[0].seq}`})`;
+        return toEvent(rows[0]);
+      });
+    },
+
+    async since(jobId: string, afterSeq = 0, limit = 10_000): Promise<JobEvent[]> {
+      const rows = await sql`SELECT * FROM events WHERE job_id = ${jobId} AND seq > ${afterSeq} ORDER BY seq LIMIT ${limit}`;
+      return rows.map(toEvent);
+    },
+
+    /** every job's events after a global id (the all-jobs stream) */
+    async sinceId(afterId: number, limit = 1000): Promise<JobEvent[]> {
+      const rows = await sql`SELECT * FROM events WHERE id > ${afterId} ORDER BY id LIMIT ${limit}`;
+      return rows.map(toEvent);
+    },
+
+    async lastId(): Promise<number> {
+      const [row] = await sql`SELECT coalesce(max(id), 0) AS id FROM events`;
+      return Number(row!.id);
+    },
+
+    /** calls back with (jobId, seq) for every appended event, from any process */
+    async listen(onEvent: (jobId: string, seq: number) => void) {
+      return sql.listen(EVENTS_CHANNEL, (payload) => {
+        const at = payload.lastIndexOf(':');
+        onEvent(payload.slice(0, at), Number(payload.slice(at + 1)));
+      });
+    },
+  };
+}
+
+export type EventLog = ReturnType<typeof eventLog>;

@@ -1,0 +1,72 @@
+// Job records: one per workflow, upserted by the workflow's own activities.
+import { and, desc, eq, ilike, lt, or, sql as dsql } from 'drizzle-orm';
+import type { Db } from './client.ts';
+import { jobs, type JobRow } from './schema.ts';
+
+export type JobStatus = 'RUNNING' | 'PAUSED' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
+
+export interface JobRegistration {
+  id: string;
+  runId?: string;
+  pipeline: string;
+  title: string;
+  stage: string;
+  inputSummary: Record<string, unknown>;
+  project?: string;
+  correlationId?: string;
+}
+
+export function jobRepository(db: Db) {
+  return {
+    async register(job: JobRegistration): Promise<JobRow> {
+      const [row] = await db.insert(jobs).values({ ...job, status: 'RUNNING' })
+        .onConflictDoUpdate({ target: jobs.id, set: { runId: job.runId, updatedAt: new Date() } })
+        .returning();
+      return row!;
+    },
+
+    async update(id: string, change: { stage?: string; status?: JobStatus; error?: string | null }): Promise<void> {
+      const finished = change.status && ['COMPLETED', 'FAILED', 'CANCELLED'].includes(change.status);
+      await db.update(jobs).set({ ...change, updatedAt: new Date(), ...(finished ? { finishedAt: new Date() } : {}) }).where(eq(jobs.id, id));
+    },
+
+    async get(id: string): Promise<JobRow | undefined> {
+      return db.query.jobs.findFirst({ where: eq(jobs.id, id) });
+    },
+
+    /** newest first; the cursor is the last row's `createdAt|id` */
+    async list(filter: { pipeline?: string; status?: string; stage?: string; text?: string; cursor?: string; limit: number }) {
+      const conditions = [];
+      if (filter.pipeline) conditions.push(eq(jobs.pipeline, filter.pipeline));
+      if (filter.status) conditions.push(eq(jobs.status, filter.status));
+      if (filter.stage) conditions.push(eq(jobs.stage, filter.stage));
+      if (filter.text) {
+        const like = `%${filter.text.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+        conditions.push(or(ilike(jobs.title, like), ilike(jobs.id, like), ilike(dsql`${jobs.inputSummary}::text`, like)));
+      }
+      if (filter.cursor) {
+        const [time, id] = decodeCursor(filter.cursor);
+        conditions.push(or(lt(jobs.createdAt, time), and(eq(jobs.createdAt, time), lt(jobs.id, id))));
+      }
+      const rows = await db.select().from(jobs).where(and(...conditions)).orderBy(desc(jobs.createdAt), desc(jobs.id)).limit(filter.limit + 1);
+      const page = rows.slice(0, filter.limit);
+      const last = page[page.length - 1];
+      return { jobs: page, nextCursor: rows.length > filter.limit && last ? encodeCursor(last) : null };
+    },
+  };
+}
+
+export class CursorError extends Error {}
+
+function encodeCursor(row: JobRow): string {
+  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [Date, string] {
+  const [time, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const date = new Date(time ?? '');
+  if (!id || Number.isNaN(date.getTime())) throw new CursorError('cursor is not one this API gave out: start again without it');
+  return [date, id];
+}
+
+export type JobRepository = ReturnType<typeof jobRepository>;

@@ -1,0 +1,48 @@
+// Atelier's tables. The SQL that creates them lives in db/migrations/; keep both in step.
+import { pgTable, text, integer, bigint, bigserial, timestamp, jsonb, index, uniqueIndex } from 'drizzle-orm/pg-core';
+
+export const jobs = pgTable('jobs', {
+  id: text('id').primaryKey(), // the workflow id
+  runId: text('run_id'),
+  pipeline: text('pipeline').notNull(),
+  title: text('title').notNull(),
+  stage: text('stage').notNull(),
+  status: text('status').notNull(), // RUNNING | PAUSED | COMPLETED | FAILED | CANCELLED
+  inputSummary: jsonb('input_summary').$type<Record<string, unknown>>().notNull(),
+  project: text('project'),
+  correlationId: text('correlation_id'),
+  error: text('error'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  finishedAt: timestamp('finished_at', { withTimezone: true }),
+}, (t) => [index('jobs_created_idx').on(t.createdAt, t.id), index('jobs_pipeline_idx').on(t.pipeline), index('jobs_status_idx').on(t.status)]);
+
+export const events = pgTable('events', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  jobId: text('job_id').notNull(),
+  seq: integer('seq').notNull(),
+  time: timestamp('time', { withTimezone: true }).notNull().defaultNow(),
+  level: text('level').notNull(),
+  type: text('type').notNull(),
+  data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+  /** makes an activity's retried append a no-op */
+  dedupeKey: text('dedupe_key'),
+}, (t) => [uniqueIndex('events_job_seq_idx').on(t.jobId, t.seq), uniqueIndex('events_dedupe_idx').on(t.jobId, t.dedupeKey)]);
+
+export const assets = pgTable('assets', {
+  id: text('id').primaryKey(),
+  jobId: text('job_id').notNull(),
+  kind: text('kind').notNull(),
+  relativePath: text('relative_path').notNull(),
+  sha256: text('sha256').notNull(),
+  bytes: bigint('bytes', { mode: 'number' }).notNull(),
+  width: integer('width'),
+  height: integer('height'),
+  mime: text('mime').notNull(),
+  meta: jsonb('meta').$type<Record<string, unknown>>().notNull().default({}),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [uniqueIndex('assets_path_idx').on(t.relativePath), index('assets_job_idx').on(t.jobId)]);
+
+export type JobRow = typeof jobs.$inferSelect;
+export type EventRow = typeof events.$inferSelect;
+export type AssetRow = typeof assets.$inferSelect;

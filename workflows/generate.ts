@@ -1,0 +1,115 @@
+// The `generate` pipeline: prompt → images on a GPU pool, a window of prompts kept queued at ComfyUI.
+import {
+  proxyActivities, setHandler, condition, upsertSearchAttributes, workflowInfo, isCancellation,
+  CancellationScope, ApplicationFailure, uuid4, setCurrentDetails, ActivityCancellationType,
+} from '@temporalio/workflow';
+import type { JobActivities } from '../activities/jobs.ts';
+import type { ComfyActivities } from '../activities/comfy.ts';
+import type { GenerateInput } from '../core/generate-input.ts';
+import { stateQuery, pauseSignal, resumeSignal, gpuTaskQueue, type PipelineState, type StepState } from './messages.ts';
+
+const jobs = proxyActivities<JobActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
+});
+
+/** prompts in flight at once: one running at ComfyUI and one waiting, so the GPU never idles between images */
+const WINDOW = 2;
+
+export async function generateWorkflow(input: GenerateInput): Promise<PipelineState> {
+  const info = workflowInfo();
+  const jobId = info.workflowId;
+  const state: PipelineState = { pipeline: 'generate', stage: 'registering', status: 'RUNNING', paused: false, steps: [], assets: [], awaitingReview: [] };
+  setHandler(stateQuery, () => state);
+  setHandler(pauseSignal, () => { state.paused = true; state.status = 'PAUSED'; });
+  setHandler(resumeSignal, () => { state.paused = false; state.status = 'RUNNING'; });
+
+  const enterStage = async (stage: string, details: string) => {
+    state.stage = stage;
+    upsertSearchAttributes({ AtelierPipeline: ['generate'], AtelierStage: [stage], AtelierProject: [project] });
+    setCurrentDetails(details);
+    await jobs.recordStage(jobId, stage);
+  };
+
+  let project = 'default';
+  try {
+    const correlationId = typeof info.memo?.correlationId === 'string' ? info.memo.correlationId : undefined;
+    const { params, title } = await jobs.registerGenerate(input, { correlationId, randomSeed: parseInt(uuid4().slice(0, 8), 16) });
+    project = params.project ?? 'default';
+    const gpu = proxyActivities<ComfyActivities>({
+      taskQueue: gpuTaskQueue(params.pool),
+      startToCloseTimeout: '2 hours',
+      heartbeatTimeout: '20 seconds',
+      retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 20 },
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    });
+    state.steps = Array.from({ length: params.count }, (_, i): StepState => ({ id: `image-${i + 1}`, label: `Image ${i + 1} (seed ${params.seed + i})`, status: 'pending', attempts: 0, assets: [] }));
+    recordPauses(jobId, state);
+    await enterStage('generating', `generating ${params.count} image(s) on pool ${params.pool}: ${title}`);
+
+    const runStep = async (step: StepState, index: number) => {
+      step.status = 'running';
+      step.attempts += 1;
+      const { count: _count, pool: _pool, title: _title, project: _project, template, ...values } = params;
+      const assets = await gpu.runComfyPrompt({ jobId, step: step.id, template, kind: 'generations', values: { ...values, seed: params.seed + index } });
+      step.assets = assets;
+      step.status = 'done';
+      state.assets.push(...assets);
+      setCurrentDetails(`${state.steps.filter((s) => s.status === 'done').length}/${state.steps.length} images done: ${title}`);
+    };
+
+    // a failed image cancels the ones still in flight (their prompts leave ComfyUI's queue) before the job fails
+    await CancellationScope.cancellable(async () => {
+      const inFlight = new Set<Promise<void>>();
+      let failure: unknown;
+      for (const [index, step] of state.steps.entries()) {
+        await condition(() => failure !== undefined || (!state.paused && inFlight.size < WINDOW));
+        if (failure !== undefined) break;
+        const running: Promise<void> = runStep(step, index)
+          .catch((error) => { failure ??= error; })
+          .finally(() => inFlight.delete(running));
+        inFlight.add(running);
+      }
+      await condition(() => failure !== undefined || inFlight.size === 0);
+      if (failure !== undefined) {
+        CancellationScope.current().cancel();
+        throw failure;
+      }
+    });
+
+    state.stage = 'completed';
+    state.status = 'COMPLETED';
+    upsertSearchAttributes({ AtelierStage: ['completed'] });
+    await jobs.finishJob(jobId, 'COMPLETED', { assets: state.assets.length });
+    return state;
+  } catch (error) {
+    const cancelled = isCancellation(error);
+    state.status = cancelled ? 'CANCELLED' : 'FAILED';
+    state.stage = cancelled ? 'cancelled' : 'failed';
+    state.error = cancelled ? undefined : describeFailure(error);
+    for (const step of state.steps) if (step.status === 'running' || step.status === 'pending') step.status = cancelled ? 'cancelled' : step.status === 'running' ? 'failed' : 'pending';
+    await CancellationScope.nonCancellable(async () => {
+      upsertSearchAttributes({ AtelierPipeline: ['generate'], AtelierStage: [state.stage], AtelierProject: [project] });
+      await jobs.finishJob(jobId, cancelled ? 'CANCELLED' : 'FAILED', { error: state.error, assets: state.assets.length });
+    });
+    throw error;
+  }
+}
+
+/** Keeps the job record's status in step with pause/resume, whoever sent the signal (API, CLI, temporal CLI). */
+function recordPauses(jobId: string, state: PipelineState): void {
+  let recorded = false;
+  void (async () => {
+    for (;;) {
+      await condition(() => state.paused !== recorded);
+      recorded = state.paused;
+      await jobs.recordStage(jobId, state.stage, recorded ? 'PAUSED' : 'RUNNING', { paused: recorded });
+    }
+  })().catch(() => { /* the workflow ended */ });
+}
+
+function describeFailure(error: unknown): string {
+  let current: any = error;
+  while (current?.cause && !(current instanceof ApplicationFailure)) current = current.cause;
+  return String(current?.message ?? error);
+}

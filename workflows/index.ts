@@ -1,0 +1,2 @@
+// Every pipeline's workflow, for the worker's bundle.
+export { generateWorkflow } from './generate.ts';
