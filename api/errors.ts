@@ -14,7 +14,7 @@ export function isTemporalUnavailable(error: unknown): boolean {
   return /UNAVAILABLE|ECONNREFUSED|Connection refused|DEADLINE_EXCEEDED|failed to connect|transport/i.test(text);
 }
 
-export const unknownRoute: RequestHandler = (req, _res, next) => next(new HttpError(404, `no route ${req.method} ${req.path}: see the API table in the README`));
+export const unknownRoute: RequestHandler = (req, _res, next) => next(new HttpError(404, `no route ${req.method} ${req.baseUrl}${req.path}: see the API table in the README`));
 
 export function errorHandler(logger: Logger, temporalAddress: string): ErrorRequestHandler {
   return (error, req, res, _next) => {

@@ -43,6 +43,7 @@ export function createLogger({ service, dataDir, level = 'info', stream }: Logge
       level,
       base: { service },
       timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
       redact: { paths: REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.headers.${k}`]), censor: '[redacted]' },
     },
     pino.multistream(streams),

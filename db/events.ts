@@ -36,7 +36,7 @@ export function eventLog(sql: Sql) {
         await tx`SELECT pg_advisory_xact_lock(hashtext(${event.jobId}))`;
         const rows = await tx`
           INSERT INTO events (job_id, seq, level, type, data, dedupe_key)
-          SELECT ${event.jobId}, coalesce(max(seq), 0) + 1, ${event.level ?? 'info'}, ${event.type}, ${tx.json((event.data ?? {}) as any)}, ${event.dedupeKey ?? null}
+          SELECT ${event.jobId}, coalesce(max(seq), 0) + 1, ${event.level ?? 'info'}, ${event.type}, ${JSON.stringify(event.data ?? {})}::jsonb, ${event.dedupeKey ?? null}
           FROM events WHERE job_id = ${event.jobId}
           ON CONFLICT (job_id, dedupe_key) DO NOTHING
           RETURNING *`;

@@ -28,6 +28,8 @@ async function run() {
   const workers = await Promise.all(queues.map((taskQueue) => Worker.create({
     connection, namespace: config.temporal.namespace, taskQueue, activities,
     maxConcurrentActivityTaskExecutions: config.comfyInflight,
+    // heartbeats carry cancellation back: without this the SDK sends one per 16 s and a cancel waits that long
+    maxHeartbeatThrottleInterval: '1 second',
   })));
   const backend = config.demoBackends.includes(`comfyui:${pool}`) ? 'demo' : 'comfyui';
   logger.info({ pool, host, queues, comfyUrl, backend, inflight: config.comfyInflight }, 'GPU worker polling');

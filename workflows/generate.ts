@@ -32,6 +32,8 @@ export async function generateWorkflow(input: GenerateInput): Promise<PipelineSt
   };
 
   let project = 'default';
+  // images at ComfyUI right now; on cancel the job ends only after each has left ComfyUI (interrupted or deleted)
+  const inFlight = new Set<Promise<void>>();
   try {
     const correlationId = typeof info.memo?.correlationId === 'string' ? info.memo.correlationId : undefined;
     const { params, title } = await jobs.registerGenerate(input, { correlationId, randomSeed: parseInt(uuid4().slice(0, 8), 16) });
@@ -60,7 +62,6 @@ export async function generateWorkflow(input: GenerateInput): Promise<PipelineSt
 
     // a failed image cancels the ones still in flight (their prompts leave ComfyUI's queue) before the job fails
     await CancellationScope.cancellable(async () => {
-      const inFlight = new Set<Promise<void>>();
       let failure: unknown;
       for (const [index, step] of state.steps.entries()) {
         await condition(() => failure !== undefined || (!state.paused && inFlight.size < WINDOW));
@@ -89,6 +90,7 @@ export async function generateWorkflow(input: GenerateInput): Promise<PipelineSt
     state.error = cancelled ? undefined : describeFailure(error);
     for (const step of state.steps) if (step.status === 'running' || step.status === 'pending') step.status = cancelled ? 'cancelled' : step.status === 'running' ? 'failed' : 'pending';
     await CancellationScope.nonCancellable(async () => {
+      await Promise.allSettled([...inFlight]);
       upsertSearchAttributes({ AtelierPipeline: ['generate'], AtelierStage: [state.stage], AtelierProject: [project] });
       await jobs.finishJob(jobId, cancelled ? 'CANCELLED' : 'FAILED', { error: state.error, assets: state.assets.length });
     });

@@ -1,0 +1,84 @@
+import type { ArtRecipe } from '../render/art.ts';
+import type { Pixels } from '../render/pixels.ts';
+import { pyRepr } from '../json.ts';
+
+// What flows along the links of a running graph. Models are only names: the "weights" are the art recipe.
+
+export interface LoraUse {
+  name: string;
+  strength: number;
+}
+
+export interface ModelValue {
+  kind: 'MODEL';
+  checkpoint: string;
+  loras: LoraUse[];
+}
+
+export interface ClipValue {
+  kind: 'CLIP';
+  checkpoint: string;
+  loras: LoraUse[];
+}
+
+export interface VaeValue {
+  kind: 'VAE';
+  checkpoint: string;
+}
+
+export interface Conditioning {
+  kind: 'CONDITIONING';
+  text: string;
+  clip: ClipValue;
+}
+
+export interface Latent {
+  kind: 'LATENT';
+  width: number;
+  height: number;
+  batch: number;
+  /** set by a sampler */
+  art?: ArtRecipe;
+  denoise?: number;
+  /** set by VAEEncode */
+  source?: Pixels[];
+}
+
+export interface ImageBatch {
+  kind: 'IMAGE' | 'MASK';
+  frames: Pixels[];
+}
+
+export const images = (frames: Pixels[]): ImageBatch => ({ kind: 'IMAGE', frames });
+export const masks = (frames: Pixels[]): ImageBatch => ({ kind: 'MASK', frames });
+
+/** ComfyUI's format_value for execution_error.current_inputs: plain values as they are, objects as str(). */
+export function formatValue(value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') return value;
+  if (['number', 'string', 'boolean'].includes(typeof value)) return value;
+  const v = value as { kind?: string };
+  switch (v.kind) {
+    case 'MODEL':
+      return '<comfy.model_patcher.ModelPatcher object>';
+    case 'CLIP':
+      return '<comfy.sd.CLIP object>';
+    case 'VAE':
+      return '<comfy.sd.VAE object>';
+    case 'CONDITIONING':
+      return `[[tensor(…), {'pooled_output': tensor(…)}]]`;
+    case 'LATENT': {
+      const l = value as Latent;
+      return `{'samples': tensor(shape=[${l.batch}, 4, ${Math.floor(l.height / 8)}, ${Math.floor(l.width / 8)}])}`;
+    }
+    case 'IMAGE':
+    case 'MASK': {
+      const b = value as ImageBatch;
+      const f = b.frames[0];
+      const shape = f ? (b.kind === 'IMAGE' ? [b.frames.length, f.height, f.width, 3] : [b.frames.length, f.height, f.width]) : [0];
+      return `tensor(shape=[${shape.join(', ')}])`;
+    }
+    default:
+      return pyRepr(value);
+  }
+}

@@ -1,0 +1,87 @@
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+export type FolderType = 'input' | 'output' | 'temp';
+
+export const BUILTIN_CHECKPOINT = 'atelier-demo-sdxl.safetensors';
+const MODEL_EXTENSIONS = ['.ckpt', '.pt', '.pt2', '.bin', '.pth', '.safetensors', '.pkl', '.sft'];
+const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.gif', '.bmp', '.tif', '.tiff', '.avif'];
+
+/** The ComfyUI folder layout under the stand-in's data directory. */
+export class DataDirs {
+  readonly input: string;
+  readonly output: string;
+  readonly temp: string;
+  readonly checkpoints: string;
+  readonly loras: string;
+  readonly eventsFile: string;
+
+  constructor(readonly root: string) {
+    this.input = path.join(root, 'input');
+    this.output = path.join(root, 'output');
+    this.temp = path.join(root, 'temp');
+    this.checkpoints = path.join(root, 'models', 'checkpoints');
+    this.loras = path.join(root, 'models', 'loras');
+    this.eventsFile = path.join(root, 'standin-events.jsonl');
+    for (const dir of [this.input, this.output, this.temp, this.checkpoints, this.loras]) mkdirSync(dir, { recursive: true });
+  }
+
+  folder(type: string): string | undefined {
+    if (type === 'input' || type === 'output' || type === 'temp') return this[type];
+    return undefined;
+  }
+
+  checkpointNames(): string[] {
+    return [...new Set([...listFiles(this.checkpoints, MODEL_EXTENSIONS), BUILTIN_CHECKPOINT])].sort();
+  }
+
+  /** Re-read on every call: other parts of Atelier drop LoRAs in while the stand-in runs. */
+  loraNames(): string[] {
+    return listFiles(this.loras, MODEL_EXTENSIONS).sort();
+  }
+
+  inputImageNames(): string[] {
+    return listFiles(this.input, IMAGE_EXTENSIONS, false).sort();
+  }
+
+  /** "name.png [output]" → the file, ComfyUI's annotated file path; undefined when it would leave the folder. */
+  annotated(name: string, defaultType: FolderType): string | undefined {
+    const match = /^(.*) \[(input|output|temp)\]$/.exec(name);
+    const [file, type] = match ? [match[1], match[2] as FolderType] : [name, defaultType];
+    return inside(this[type], file);
+  }
+}
+
+/** The resolved path when `relative` stays within `base`, else undefined. */
+export function inside(base: string, ...relative: string[]): string | undefined {
+  const resolved = path.resolve(base, ...relative);
+  const root = path.resolve(base);
+  return resolved === root || resolved.startsWith(root + path.sep) ? resolved : undefined;
+}
+
+export function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function listFiles(dir: string, extensions: string[], recursive = true): string[] {
+  const out: string[] = [];
+  const walk = (sub: string) => {
+    let entries;
+    try {
+      entries = readdirSync(path.join(dir, sub), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const rel = sub ? `${sub}/${entry.name}` : entry.name;
+      if (entry.isDirectory() && recursive) walk(rel);
+      else if (entry.isFile() && extensions.includes(path.extname(entry.name).toLowerCase())) out.push(rel);
+    }
+  };
+  walk('');
+  return out;
+}

@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { renderSvg, type Pixels } from './pixels.ts';
+
+/** Everything that decides what a "sampled" image looks like. */
+export interface ArtRecipe {
+  seed: string;
+  positive: string;
+  negative: string;
+  checkpoint: string;
+  loras: Array<{ name: string; strength: number }>;
+  sampler: string;
+  cfg: number;
+  steps: number;
+}
+
+function rng(key: string): () => number {
+  let state = createHash('sha256').update(key).digest().readUInt32LE(0);
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const hsl = (h: number, s: number, l: number) => `hsl(${h.toFixed(1)},${s.toFixed(1)}%,${l.toFixed(1)}%)`;
+
+/** Gradient and shapes from a hash of the recipe: deterministic, no fonts, distinct per seed/prompt/LoRA. */
+export function artSvg(recipe: ArtRecipe, index: number, width: number, height: number): string {
+  const base = JSON.stringify([recipe.seed, recipe.positive, recipe.negative, recipe.checkpoint, recipe.sampler, recipe.cfg, recipe.steps]);
+  const rand = rng(`${base}|${index}`);
+  const mood = rng(`${recipe.positive}|${recipe.negative}`);
+  const hue = mood() * 360;
+  const saturation = 45 + mood() * 40 - Math.min(recipe.negative.length, 40) / 2;
+  const angle = rand() * 360;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
+    `<defs><linearGradient id="bg" gradientTransform="rotate(${angle.toFixed(1)} .5 .5)">`,
+    `<stop offset="0" stop-color="${hsl(hue, saturation, 22 + rand() * 20)}"/>`,
+    `<stop offset=".55" stop-color="${hsl((hue + 40 + rand() * 60) % 360, saturation, 45 + rand() * 15)}"/>`,
+    `<stop offset="1" stop-color="${hsl((hue + 180 + rand() * 40) % 360, saturation, 70 + rand() * 15)}"/>`,
+    `</linearGradient></defs>`,
+    `<rect width="${width}" height="${height}" fill="url(#bg)"/>`,
+  ];
+  const unit = Math.min(width, height);
+  const shapes = 6 + Math.floor(rand() * 9);
+  for (let i = 0; i < shapes; i++) {
+    const fill = hsl((hue + rand() * 120 - 60 + 360) % 360, 40 + rand() * 50, 30 + rand() * 50);
+    const opacity = (0.2 + rand() * 0.5).toFixed(2);
+    const x = rand() * width;
+    const y = rand() * height;
+    const r = unit * (0.04 + rand() * 0.25);
+    if (rand() < 0.5) parts.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${r.toFixed(1)}" fill="${fill}" fill-opacity="${opacity}"/>`);
+    else {
+      const points = Array.from({ length: 3 + Math.floor(rand() * 3) }, () => {
+        const a = rand() * Math.PI * 2;
+        return `${(x + Math.cos(a) * r * 1.5).toFixed(1)},${(y + Math.sin(a) * r * 1.5).toFixed(1)}`;
+      });
+      parts.push(`<polygon points="${points.join(' ')}" fill="${fill}" fill-opacity="${opacity}"/>`);
+    }
+  }
+  for (const lora of recipe.loras) {
+    const mark = rng(lora.name);
+    const strength = Math.min(Math.abs(lora.strength), 2);
+    const cx = mark() * width;
+    const cy = mark() * height;
+    const stroke = hsl(mark() * 360, 85, 60);
+    for (let ring = 1; ring <= 4; ring++) {
+      parts.push(
+        `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="${(unit * 0.06 * ring).toFixed(1)}" fill="none" stroke="${stroke}" ` +
+          `stroke-width="${(unit * 0.012 * strength + 0.5).toFixed(1)}" stroke-opacity="${(0.3 + 0.3 * Math.min(strength, 1)).toFixed(2)}"/>`,
+      );
+    }
+  }
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+export function renderArt(recipe: ArtRecipe, index: number, width: number, height: number): Promise<Pixels> {
+  return renderSvg(artSvg(recipe, index, width, height));
+}

@@ -1,0 +1,149 @@
+// The generate pipeline end to end on a real Temporal dev server and a real PostgreSQL, with the ComfyUI stand-in.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import os from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { startTestStack, until, type TestStack } from '../support/stack.ts';
+import { startGenerate, waitForStatus, jobEvents, waitForEvent, standinLog, promptIdsOf, assertEachImageOnce } from '../support/jobs.ts';
+import { findTemporalCli } from '../../infra/local/temporal-cli.ts';
+
+let stack: TestStack;
+before(async () => {
+  const templates = fs.mkdtempSync(path.join(os.tmpdir(), 'user-templates-'));
+  const graph = { '1': { class_type: 'UpscaleWithMagic', inputs: { factor: 2 } }, '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'x' } } };
+  fs.writeFileSync(path.join(templates, 'magic.json'), JSON.stringify(graph));
+  fs.writeFileSync(path.join(templates, 'magic.manifest.json'), JSON.stringify({ parameters: { prompt: { type: 'string', targets: [['2', 'filename_prefix']] } } }));
+  fs.writeFileSync(path.join(templates, 'broken.json'), JSON.stringify(graph));
+  fs.writeFileSync(path.join(templates, 'broken.manifest.json'), JSON.stringify({ parameters: { prompt: { type: 'string', targets: [['9', 'text']] } } }));
+  stack = await startTestStack({ comfyStepMs: 40, env: { ATELIER_TEMPLATES_DIR: templates } });
+});
+after(async () => { await stack?.stop(); });
+
+test('a generate job goes from the API to images on disk, with its events in order', async () => {
+  const id = await startGenerate(stack, { prompt: 'a lighthouse at dusk', width: 512, height: 384, steps: 6, count: 2, seed: 42 });
+  const job = await waitForStatus(stack, id, ['COMPLETED', 'FAILED', 'CANCELLED']);
+  assert.equal(job.status, 'COMPLETED', job.error);
+  await assertEachImageOnce(stack, id, 2);
+
+  const { body } = await stack.api(`/api/jobs/${id}`);
+  assert.equal(body.state.status, 'COMPLETED');
+  assert.deepEqual(body.state.steps.map((s: any) => s.status), ['done', 'done']);
+  assert.equal(body.assets.length, 2);
+  for (const asset of body.assets) {
+    assert.equal(asset.width, 512);
+    assert.equal(asset.height, 384);
+    const bytes = Buffer.from(await (await fetch(stack.apiUrl + asset.url, { headers: { authorization: `Bearer ${stack.token}` } })).arrayBuffer());
+    assert.equal(crypto.createHash('sha256').update(bytes).digest('hex'), asset.sha256, 'served bytes are the stored bytes');
+    assert.deepEqual([...bytes.subarray(1, 4)].map((c) => String.fromCharCode(c)).join(''), 'PNG');
+  }
+  const [a, b] = body.assets;
+  assert.notEqual(a.sha256, b.sha256, 'two seeds give two different images');
+
+  const events = await jobEvents(stack, id);
+  assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1), 'sequence numbers 1..n without gaps');
+  const types = events.map((e) => e.type).filter((t) => t !== 'progress');
+  assert.equal(types[0], 'job.started');
+  assert.equal(types.at(-1), 'job.completed');
+  const firstQueued = types.indexOf('comfy.queued');
+  assert.ok(types.indexOf('stage') < firstQueued && firstQueued < types.indexOf('asset.created'), types.join(' → '));
+  assert.equal(types.filter((t) => t === 'asset.created').length, 2);
+  assert.ok(events.some((e) => e.type === 'progress' && Number(e.data.max) === 6), 'sampler progress reached the log');
+
+  const jsonl = await stack.api(`/api/jobs/${id}/events.jsonl`);
+  assert.equal(String(jsonl.body).trim().split('\n').length, events.length);
+});
+
+test('cancel during sampling interrupts that prompt at ComfyUI and the job ends CANCELLED', async () => {
+  const id = await startGenerate(stack, { prompt: 'a very slow painting', width: 256, height: 256, steps: 150, count: 3 });
+  await waitForEvent(stack, id, 'progress');
+  const [promptId] = await promptIdsOf(stack, id);
+  const cancel = await stack.api(`/api/jobs/${id}/cancel`, { method: 'POST' });
+  assert.equal(cancel.status, 202);
+  const job = await waitForStatus(stack, id, ['COMPLETED', 'FAILED', 'CANCELLED']);
+  assert.equal(job.status, 'CANCELLED');
+  const log = standinLog(stack);
+  assert.ok(log.some((l) => l.event === 'interrupt' && l.prompt_id === promptId && l.running === true), 'POST /interrupt named the running prompt');
+  assert.ok(log.some((l) => l.event === 'executed' && l.prompt_id === promptId && l.outcome === 'interrupted'));
+  const queuedSecond = (await promptIdsOf(stack, id)).find((p) => p !== promptId);
+  if (queuedSecond) assert.ok(log.some((l) => l.event === 'deleted' && l.prompt_id === queuedSecond) || log.some((l) => l.event === 'interrupt' && l.prompt_id === queuedSecond), 'the waiting prompt left the queue');
+  const described = execFileSync(findTemporalCli()!, ['workflow', 'describe', '--address', stack.temporalAddress, '--workflow-id', id, '--output', 'json'], { encoding: 'utf8' });
+  assert.match(described, /WORKFLOW_EXECUTION_STATUS_CANCELED/);
+  const again = await stack.api(`/api/jobs/${id}/cancel`, { method: 'POST' });
+  assert.equal(again.status, 409, 'cancelling an ended job says it has ended');
+});
+
+test('pause: nothing new starts until resume', async () => {
+  const id = await startGenerate(stack, { prompt: 'a paused series', width: 256, height: 256, steps: 12, count: 4 });
+  await waitForEvent(stack, id, 'comfy.queued');
+  assert.equal((await stack.api(`/api/jobs/${id}/pause`, { method: 'POST' })).status, 202);
+  await until('the pause to take effect', async () => (await stack.api(`/api/jobs/${id}`)).body.state?.paused === true);
+  // what was already in flight may finish; after that nothing new may be queued
+  await until('in-flight images to finish', async () => {
+    const state = (await stack.api(`/api/jobs/${id}`)).body.state;
+    return state.steps.every((s: any) => s.status !== 'running');
+  });
+  const queuedAtPause = (await stack.sql`SELECT count(*)::int AS n FROM events WHERE job_id = ${id} AND type = 'comfy.queued'`)[0]!.n;
+  await new Promise((r) => setTimeout(r, 3000));
+  const queuedLater = (await stack.sql`SELECT count(*)::int AS n FROM events WHERE job_id = ${id} AND type = 'comfy.queued'`)[0]!.n;
+  assert.equal(queuedLater, queuedAtPause, 'no prompt was queued while paused');
+  assert.ok(queuedAtPause < 4, 'the pause held some images back');
+  assert.equal((await stack.sql`SELECT status FROM jobs WHERE id = ${id}`)[0]!.status, 'PAUSED');
+  assert.equal((await stack.api(`/api/jobs/${id}/resume`, { method: 'POST' })).status, 202);
+  const job = await waitForStatus(stack, id, ['COMPLETED', 'FAILED', 'CANCELLED']);
+  assert.equal(job.status, 'COMPLETED');
+  await assertEachImageOnce(stack, id, 4);
+});
+
+test('a job started with the temporal CLI appears in the job list, runs, and is found by its search attributes', async () => {
+  const cli = findTemporalCli()!;
+  const id = `cli-${crypto.randomUUID()}`;
+  execFileSync(cli, ['workflow', 'start', '--address', stack.temporalAddress, '--task-queue', 'atelier', '--type', 'generateWorkflow', '--workflow-id', id, '--input', JSON.stringify({ prompt: 'started from the temporal CLI', width: 256, height: 256, steps: 4, project: 'cli-test' })]);
+  const job = await waitForStatus(stack, id, ['COMPLETED', 'FAILED', 'CANCELLED']);
+  assert.equal(job.status, 'COMPLETED', job.error);
+  const list = await stack.api('/api/jobs?q=temporal%20CLI');
+  assert.ok(list.body.jobs.some((j: any) => j.id === id && j.pipeline === 'generate'));
+  const query = await until('the visibility store to index the workflow', () => {
+    const out = execFileSync(cli, ['workflow', 'list', '--address', stack.temporalAddress, '--query', `AtelierPipeline = "generate" AND AtelierProject = "cli-test" AND AtelierStage = "completed"`, '--output', 'json'], { encoding: 'utf8' });
+    return out.includes(id) ? out : undefined;
+  }, 20_000, 500);
+  assert.match(query, new RegExp(id));
+});
+
+test('bad input through the temporal CLI fails the job with a message, not a retry loop', async () => {
+  const id = `cli-bad-${crypto.randomUUID()}`;
+  execFileSync(findTemporalCli()!, ['workflow', 'start', '--address', stack.temporalAddress, '--task-queue', 'atelier', '--type', 'generateWorkflow', '--workflow-id', id, '--input', JSON.stringify({ prompt: '', width: 3 })]);
+  const job = await waitForStatus(stack, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 30_000);
+  assert.equal(job.status, 'FAILED');
+  assert.match(job.error, /prompt is empty/);
+  assert.match(job.error, /width must be at least 64/);
+});
+
+test('a node failing at ComfyUI fails the job naming the node and the reason', async () => {
+  await fetch(`${stack.pools.demo}/__standin/faults`, { method: 'POST', body: JSON.stringify({ failClass: 'KSampler', message: 'CUDA out of memory', times: 1 }) });
+  const id = await startGenerate(stack, { prompt: 'doomed', width: 256, height: 256, steps: 4 });
+  const job = await waitForStatus(stack, id, ['COMPLETED', 'FAILED', 'CANCELLED']);
+  await fetch(`${stack.pools.demo}/__standin/faults`, { method: 'DELETE' });
+  assert.equal(job.status, 'FAILED');
+  assert.match(job.error, /ComfyUI failed at node 3 \(KSampler\): CUDA out of memory/);
+  const events = await jobEvents(stack, id);
+  assert.equal(events.at(-1)!.type, 'job.failed');
+});
+
+test('a template naming a node type the server lacks fails before queueing, naming it; broken manifests are listed', async () => {
+  const listed = await stack.api('/api/templates');
+  assert.ok(listed.body.templates.some((t: any) => t.id === 'magic' && t.source === 'user'));
+  assert.ok(listed.body.templates.some((t: any) => t.id === 'txt2img' && t.source === 'builtin'));
+  assert.match(listed.body.errors.find((e: any) => e.file.endsWith('broken.manifest.json')).error, /names node 9, which its graph lacks/);
+  const refused = await stack.api('/api/generate', { method: 'POST', json: { prompt: 'p', template: 'broken' } });
+  assert.equal(refused.status, 400);
+  assert.match(refused.body.error, /node 9/);
+
+  const id = await startGenerate(stack, { prompt: 'p', template: 'magic', width: 256, height: 256 });
+  const job = await waitForStatus(stack, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 30_000);
+  assert.equal(job.status, 'FAILED');
+  assert.match(job.error, /ComfyUI has no node type "UpscaleWithMagic" \(node 1 of template "magic"\)/);
+  assert.deepEqual(await promptIdsOf(stack, id), [], 'nothing was queued at ComfyUI');
+});
