@@ -41,7 +41,7 @@ export async function generateWorkflow(input: GenerateInput): Promise<PipelineSt
     const gpu = proxyActivities<ComfyActivities>({
       taskQueue: gpuTaskQueue(params.pool),
       startToCloseTimeout: '2 hours',
-      heartbeatTimeout: '20 seconds',
+      heartbeatTimeout: '10 seconds',
       retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 20 },
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     });

@@ -38,9 +38,12 @@ export async function startEmbeddedPostgres(dataDir: string, onLog: (line: strin
   const { user, password } = credentials(dataDir);
   const port = await freePort(54329);
   await stopOrphan(databaseDir);
+  const asRoot = process.getuid?.() === 0;
+  // as root, PostgreSQL runs as the `postgres` user, which must be able to reach its folder inside DATA_DIR
+  if (asRoot) fs.chmodSync(dataDir, fs.statSync(dataDir).mode | 0o011);
   const server = new EmbeddedPostgres({
     databaseDir, port, user, password, persistent: true, authMethod: 'scram-sha-256',
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     onLog: (message) => onLog(String(message).trimEnd()),
     onError: (error) => onLog(`[error] ${error instanceof Error ? error.message : String(error)}`),

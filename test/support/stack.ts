@@ -34,8 +34,8 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   };
 }
 
-export async function startTestStack(options: { env?: Record<string, string>; comfyStepMs?: number; embeddedDatabase?: boolean } = {}): Promise<TestStack> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-test-'));
+export async function startTestStack(options: { env?: Record<string, string>; comfyStepMs?: number; embeddedDatabase?: boolean; dataDir?: string; keepData?: boolean } = {}): Promise<TestStack> {
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-test-'));
   const database = options.embeddedDatabase ? undefined : await createTestDatabase();
   const logs: string[] = [];
   const env: NodeJS.ProcessEnv = {
@@ -75,7 +75,7 @@ export async function startTestStack(options: { env?: Record<string, string>; co
       await sql.end({ timeout: 2 }).catch(() => {});
       await stop(2000);
       await database?.drop();
-      if (!process.env.ATELIER_KEEP_TEST_DATA) fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!process.env.ATELIER_KEEP_TEST_DATA && !options.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   });
 }
