@@ -80,6 +80,22 @@ function chooseModels(graph: ComfyGraph, objectInfo: Record<string, ComfyNodeInf
 export function comfyActivities(deps: ComfyDeps) {
   const client: ComfyClient = comfyClient(deps.comfyUrl);
   const reconcileMs = deps.reconcileMs ?? 2000;
+  // /object_info of a real server with many custom nodes is megabytes: keep it a minute, and look again
+  // before refusing a graph for a node or model the cached copy lacks (a LoRA trained a moment ago)
+  let objectInfoCache: { at: number; value: Record<string, ComfyNodeInfo> } | undefined;
+  async function checkedAgainstServer(graph: ComfyGraph, template: string, explicit: Set<string>): Promise<string[]> {
+    const cached = objectInfoCache && Date.now() - objectInfoCache.at < 60_000 ? objectInfoCache.value : undefined;
+    for (const objectInfo of cached ? [cached, undefined] : [undefined]) {
+      const info = objectInfo ?? (objectInfoCache = { at: Date.now(), value: await client.objectInfo() }).value;
+      try {
+        checkGraphAgainstServer(graph, info, template);
+        return chooseModels(graph, info, explicit);
+      } catch (error) {
+        if (!objectInfo) throw error;
+      }
+    }
+    throw new Error('unreachable');
+  }
 
   async function storeOutputs(input: ComfyPromptInput, entry: ComfyHistoryEntry): Promise<AssetRef[]> {
     const images = Object.values(entry.outputs).flatMap((o) => o.images ?? []);
@@ -120,9 +136,7 @@ export function comfyActivities(deps: ComfyDeps) {
       if (error instanceof TemplateError) throw ApplicationFailure.nonRetryable(error.message, 'TemplateError');
       throw error;
     }
-    const objectInfo = await client.objectInfo();
-    checkGraphAgainstServer(graph, objectInfo, input.template);
-    for (const note of chooseModels(graph, objectInfo, new Set(Object.keys(input.values).filter((k) => input.values[k] !== undefined)))) {
+    for (const note of await checkedAgainstServer(graph, input.template, new Set(Object.keys(input.values).filter((k) => input.values[k] !== undefined)))) {
       await deps.emit(input.jobId, 'comfy.notice', { step: input.step, message: note }, { level: 'warn', dedupeKey: `notice:${input.step}:${note}` });
     }
 

@@ -12,9 +12,11 @@ export interface JobDeps {
   gpuPools: string[];
   defaultPool?: string;
   templatesDir?: string;
+  /** prompts a GPU worker keeps waiting at its ComfyUI behind the running one */
+  comfyInflight: number;
 }
 
-export interface RegisteredGenerate { params: GenerateRequest & { seed: number; pool: string }; title: string }
+export interface RegisteredGenerate { params: GenerateRequest & { seed: number; pool: string }; title: string; /** images in flight at once */ window: number }
 
 export function jobActivities(deps: JobDeps) {
   function choosePool(requested?: string): string {
@@ -47,7 +49,9 @@ export function jobActivities(deps: JobDeps) {
       }
       const params = { ...parsed.data, pool, seed: parsed.data.seed ?? meta.randomSeed };
       await deps.emit(workflowId, 'job.started', { pipeline: 'generate', title, pool, count: params.count, correlationId: meta.correlationId }, { dedupeKey: 'job.started' });
-      return { params, title };
+      await deps.jobs.update(workflowId, { stage: 'generating' });
+      await deps.emit(workflowId, 'stage', { stage: 'generating', status: 'RUNNING' }, { dedupeKey: 'stage:generating' });
+      return { params, title, window: deps.comfyInflight + 1 };
     },
 
     async recordStage(jobId: string, stage: string, status: JobStatus = 'RUNNING', data: Record<string, unknown> = {}): Promise<void> {

@@ -27,7 +27,8 @@ async function run() {
   const queues = [gpuTaskQueue(pool), gpuTaskQueue(pool, host)];
   const workers = await Promise.all(queues.map((taskQueue) => Worker.create({
     connection, namespace: config.temporal.namespace, taskQueue, activities,
-    maxConcurrentActivityTaskExecutions: config.comfyInflight,
+    // one prompt running at ComfyUI plus `comfyInflight` waiting behind it
+    maxConcurrentActivityTaskExecutions: config.comfyInflight + 1,
     // heartbeats carry cancellation back: without this the SDK sends one per 16 s and a cancel waits that long
     maxHeartbeatThrottleInterval: '1 second',
   })));

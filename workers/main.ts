@@ -20,7 +20,7 @@ async function run() {
     namespace: config.temporal.namespace,
     taskQueue: MAIN_TASK_QUEUE,
     workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
-    activities: jobActivities({ jobs: jobRepository(database.db), emit, gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool, templatesDir: config.templatesDir }),
+    activities: jobActivities({ jobs: jobRepository(database.db), emit, gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool, templatesDir: config.templatesDir, comfyInflight: config.comfyInflight }),
   });
   logger.info({ taskQueue: MAIN_TASK_QUEUE }, 'main worker polling');
   await worker.run();

@@ -1,6 +1,6 @@
 // The `generate` pipeline: prompt → images on a GPU pool, a window of prompts kept queued at ComfyUI.
 import {
-  proxyActivities, setHandler, condition, upsertSearchAttributes, workflowInfo, isCancellation,
+  proxyActivities, proxyLocalActivities, setHandler, condition, upsertSearchAttributes, workflowInfo, isCancellation,
   CancellationScope, ApplicationFailure, uuid4, setCurrentDetails, ActivityCancellationType,
 } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/jobs.ts';
@@ -8,13 +8,11 @@ import type { ComfyActivities } from '../activities/comfy.ts';
 import type { GenerateInput } from '../core/generate-input.ts';
 import { stateQuery, pauseSignal, resumeSignal, gpuTaskQueue, type PipelineState, type StepState } from './messages.ts';
 
-const jobs = proxyActivities<JobActivities>({
+// job records are quick database writes: local activities spare each a round trip through the server
+const jobs = proxyLocalActivities<JobActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
 });
-
-/** prompts in flight at once: one running at ComfyUI and one waiting, so the GPU never idles between images */
-const WINDOW = 2;
 
 export async function generateWorkflow(input: GenerateInput): Promise<PipelineState> {
   const info = workflowInfo();
@@ -24,19 +22,18 @@ export async function generateWorkflow(input: GenerateInput): Promise<PipelineSt
   setHandler(pauseSignal, () => { state.paused = true; state.status = 'PAUSED'; });
   setHandler(resumeSignal, () => { state.paused = false; state.status = 'RUNNING'; });
 
-  const enterStage = async (stage: string, details: string) => {
+  const showStage = (stage: string, details: string) => {
     state.stage = stage;
     upsertSearchAttributes({ AtelierPipeline: ['generate'], AtelierStage: [stage], AtelierProject: [project] });
     setCurrentDetails(details);
-    await jobs.recordStage(jobId, stage);
   };
 
   let project = 'default';
-  // images at ComfyUI right now; on cancel the job ends only after each has left ComfyUI (interrupted or deleted)
+  // images at ComfyUI right now (one running, the rest waiting so the GPU never idles between images); on cancel the job ends only after each has left ComfyUI (interrupted or deleted)
   const inFlight = new Set<Promise<void>>();
   try {
     const correlationId = typeof info.memo?.correlationId === 'string' ? info.memo.correlationId : undefined;
-    const { params, title } = await jobs.registerGenerate(input, { correlationId, randomSeed: parseInt(uuid4().slice(0, 8), 16) });
+    const { params, title, window } = await jobs.registerGenerate(input, { correlationId, randomSeed: parseInt(uuid4().slice(0, 8), 16) });
     project = params.project ?? 'default';
     const gpu = proxyActivities<ComfyActivities>({
       taskQueue: gpuTaskQueue(params.pool),
@@ -47,7 +44,8 @@ export async function generateWorkflow(input: GenerateInput): Promise<PipelineSt
     });
     state.steps = Array.from({ length: params.count }, (_, i): StepState => ({ id: `image-${i + 1}`, label: `Image ${i + 1} (seed ${params.seed + i})`, status: 'pending', attempts: 0, assets: [] }));
     recordPauses(jobId, state);
-    await enterStage('generating', `generating ${params.count} image(s) on pool ${params.pool}: ${title}`);
+    // registerGenerate recorded the stage already
+    showStage('generating', `generating ${params.count} image(s) on pool ${params.pool}: ${title}`);
 
     const runStep = async (step: StepState, index: number) => {
       step.status = 'running';
@@ -64,7 +62,7 @@ export async function generateWorkflow(input: GenerateInput): Promise<PipelineSt
     await CancellationScope.cancellable(async () => {
       let failure: unknown;
       for (const [index, step] of state.steps.entries()) {
-        await condition(() => failure !== undefined || (!state.paused && inFlight.size < WINDOW));
+        await condition(() => failure !== undefined || (!state.paused && inFlight.size < window));
         if (failure !== undefined) break;
         const running: Promise<void> = runStep(step, index)
           .catch((error) => { failure ??= error; })
