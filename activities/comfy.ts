@@ -153,7 +153,7 @@ export function comfyActivities(deps: ComfyDeps) {
       const now = Date.now();
       if (frame.type === 'progress' && now - lastProgressEvent >= 500) {
         lastProgressEvent = now;
-        void deps.emit(input.jobId, 'progress', { step: input.step, node: tracker.progress.node, value: tracker.progress.value, max: tracker.progress.max }, { level: 'debug' }).catch(() => {});
+        void deps.emit(input.jobId, 'progress', { step: input.step, node: tracker.progress.node, nodeType: graph[tracker.progress.node ?? '']?.class_type, value: tracker.progress.value, max: tracker.progress.max }, { level: 'debug' }).catch(() => {});
       }
       if (tracker.ended) wake();
     };

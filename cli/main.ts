@@ -35,8 +35,8 @@ function size(value: string | undefined): { width?: number; height?: number } {
   return { width: Number(match[1]), height: Number(match[2]) };
 }
 
-function imagePath(api: ApiClient, asset: { path: string; id: string }): string {
-  const local = path.join(api.target.dataDir, asset.path);
+function imagePath(api: ApiClient, asset: { relativePath: string; id: string }): string {
+  const local = path.join(api.target.dataDir, asset.relativePath);
   return fs.existsSync(local) ? local : `${api.target.url}/api/assets/${asset.id}`;
 }
 
@@ -64,7 +64,7 @@ async function waitForJob(api: ApiClient, id: string, total: number): Promise<nu
     }
   });
   if (tty) process.stdout.write('\n');
-  const job = await api.get<{ assets: { id: string; path: string; width: number; height: number }[] }>(`/api/jobs/${id}`);
+  const job = await api.get<{ assets: { id: string; relativePath: string; width: number; height: number }[] }>(`/api/jobs/${id}`);
   if (outcome === 'job.completed') {
     for (const asset of job.assets) process.stdout.write(`${imagePath(api, asset)}  (${asset.width}×${asset.height})\n`);
     return 0;
@@ -100,8 +100,8 @@ async function main(argv: string[]): Promise<number> {
         prompt, ...size(values.size), count: int('count', values.count, 1, 16), seed: int('seed', values.seed, 0, 2 ** 32 - 1), steps: int('steps', values.steps, 1, 150),
         negativePrompt: values.negative, pool: values.pool, template: values.template, lora: values.lora, project: values.project,
       };
-      const started = await api.post<{ id: string; links: { temporal: string } }>('/api/generate', body);
-      out(started, () => `started ${started.id}\n  Temporal Web: ${started.links.temporal}`);
+      const started = await api.post<{ id: string; links: { temporal: string | null } }>('/api/generate', body);
+      out(started, () => `started ${started.id}${started.links.temporal ? `\n  Temporal Web: ${started.links.temporal}` : ''}`);
       return values.wait ? waitForJob(api, started.id, body.count ?? 1) : 0;
     }
     case 'jobs': {
@@ -118,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
         ...(job.state?.steps ?? []).map((s: any) => `  ${s.id.padEnd(10)} ${s.status}${s.error ? `: ${s.error}` : ''}`),
         ...(job.job?.error ? [`  error: ${job.job.error}`] : []),
         ...job.assets.map((a) => `  ${imagePath(api, a)}`),
-        `  Temporal Web: ${job.links.temporal}`,
+        job.links.temporal ? `  Temporal Web: ${job.links.temporal}` : '',
       ].filter(Boolean).join('\n'));
       return 0;
     }
@@ -150,7 +150,7 @@ async function main(argv: string[]): Promise<number> {
       const body = await response.json() as any;
       out(body, () => [
         `status     ${body.status}`,
-        `temporal   ${body.temporal.ok ? 'ok' : 'DOWN'} ${body.temporal.address}${body.temporal.embedded ? ' (embedded dev server)' : ''}  web ${body.temporal.webUrl}`,
+        `temporal   ${body.temporal.ok ? 'ok' : 'DOWN'} ${body.temporal.address}${body.temporal.embedded ? ' (embedded dev server)' : ''}${body.temporal.webUrl ? `  web ${body.temporal.webUrl}` : ''}`,
         `database   ${body.database.ok ? 'ok' : 'DOWN'} ${body.database.version ?? ''}${body.database.embedded ? ' (embedded)' : ''}`,
         ...body.pools.map((p: any) => `pool ${p.name.padEnd(6)} ComfyUI ${p.comfyui.ok ? 'ok' : 'DOWN'} ${p.comfyui.url}${p.comfyui.demo ? ' (demo)' : ''}, ${p.workers.length} worker(s)`),
       ].join('\n'));

@@ -32,7 +32,7 @@ const schema = z.object({
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:/]+:\d+$/, 'TEMPORAL_ADDRESS must be host:port, e.g. temporal.example:7233').optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TLS: z.enum(['true', 'false'], { error: 'TEMPORAL_TLS must be true or false' }).default('false'),
-  TEMPORAL_UI_URL: url('TEMPORAL_UI_URL', ['http:', 'https:']).optional(),
+  TEMPORAL_UI_URL: z.union([z.literal('none'), url('TEMPORAL_UI_URL', ['http:', 'https:'])], { error: 'TEMPORAL_UI_URL must be an http(s) URL, or none' }).optional(),
   TEMPORAL_UI_PORT: port('TEMPORAL_UI_PORT').default(8233),
   TEMPORAL_CLI: z.string().optional(),
   OPENAI_BASE_URL: url('OPENAI_BASE_URL', ['http:', 'https:']).optional(),
@@ -57,7 +57,8 @@ export type RawConfig = z.infer<typeof schema>;
 export interface AtelierConfig {
   dataDir: string;
   databaseUrl?: string;
-  temporal: { address?: string; namespace: string; tls: boolean; uiUrl: string; uiPort: number; cli?: string };
+  /** uiUrl: Temporal Web, or null where there is none (TEMPORAL_UI_URL=none) */
+  temporal: { address?: string; namespace: string; tls: boolean; uiUrl: string | null; uiPort: number; cli?: string };
   llm: { baseUrl?: string; apiKey?: string; model: string; visionModel: string };
   /** pool name → ComfyUI base URL; empty when nothing is configured (the launcher adds the demo pool) */
   gpuPools: Record<string, string>;
@@ -95,7 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AtelierConfig 
       address: c.TEMPORAL_ADDRESS,
       namespace: c.TEMPORAL_NAMESPACE,
       tls: c.TEMPORAL_TLS === 'true',
-      uiUrl: c.TEMPORAL_UI_URL ?? `http://127.0.0.1:${c.TEMPORAL_UI_PORT}`,
+      uiUrl: c.TEMPORAL_UI_URL === 'none' ? null : c.TEMPORAL_UI_URL ?? `http://127.0.0.1:${c.TEMPORAL_UI_PORT}`,
       uiPort: c.TEMPORAL_UI_PORT,
       cli: c.TEMPORAL_CLI,
     },

@@ -4,11 +4,13 @@ import { createLogger } from './logger.ts';
 import { connectDatabase, migrate, type Database } from '../db/client.ts';
 import { createStore } from './store.ts';
 import type { Logger } from 'pino';
+import { exitWithLauncher } from './lifecycle.ts';
 
 export interface Services { config: AtelierConfig; logger: Logger; database: Database; store: ReturnType<typeof createStore> }
 
 export async function openServices(service: string): Promise<Services> {
   const config = loadConfigOrExit();
+  exitWithLauncher();
   const logger = createLogger({ service, dataDir: config.dataDir, level: config.logLevel });
   if (!config.databaseUrl) {
     logger.fatal('DATABASE_URL is not set: start Atelier with `npm start` (it starts an embedded PostgreSQL) or set DATABASE_URL=postgres://user:pass@host:5432/atelier');

@@ -35,7 +35,8 @@ async function run() {
   const backend = config.demoBackends.includes(`comfyui:${pool}`) ? 'demo' : 'comfyui';
   logger.info({ pool, host, queues, comfyUrl, backend, inflight: config.comfyInflight }, 'GPU worker polling');
   await Promise.all(workers.map((w) => w.run()));
-  await database.close();
+  await Promise.allSettled([connection.close(), database.close()]);
+  process.exit(0);
 }
 
 run().catch(exitOnFatal(undefined, 'GPU worker'));

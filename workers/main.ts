@@ -24,7 +24,8 @@ async function run() {
   });
   logger.info({ taskQueue: MAIN_TASK_QUEUE }, 'main worker polling');
   await worker.run();
-  await database.close();
+  await Promise.allSettled([client.connection.close(), worker.options.connection?.close(), database.close()]);
+  process.exit(0);
 }
 
 run().catch(exitOnFatal(undefined, 'main worker'));

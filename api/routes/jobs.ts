@@ -23,7 +23,8 @@ export function jobIdParam(id: string): string {
   return id;
 }
 
-export function temporalWebUrl(ctx: ApiContext, workflowId: string): string {
+export function temporalWebUrl(ctx: ApiContext, workflowId: string): string | null {
+  if (!ctx.config.temporal.uiUrl) return null;
   return `${ctx.config.temporal.uiUrl}/namespaces/${encodeURIComponent(ctx.config.temporal.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
 }
 

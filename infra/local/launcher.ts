@@ -13,7 +13,7 @@ function printLine(name: string, line: string): void {
   let entry: Record<string, unknown>;
   try { entry = JSON.parse(line); } catch { return void process.stdout.write(`${time()} ${name.padEnd(14)} ${line}\n`); }
   const level = Number(entry.level ?? 30);
-  if (level < 30 || entry.sdk && level < 40) return;
+  if (level < 30 || !entry.msg || entry.sdk && (level < 40 || String(entry.msg).startsWith('No workflows registered'))) return;
   const job = entry.jobId ? ` [${entry.jobId}]` : '';
   process.stdout.write(`${time()} ${name.padEnd(14)} ${level >= 40 ? LEVELS[level] + ' ' : ''}${entry.msg ?? ''}${job}\n`);
 }

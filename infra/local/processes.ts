@@ -28,16 +28,31 @@ export type LineSink = (name: string, line: string, stream: 'stdout' | 'stderr')
 
 export const TSX_ARGS = ['--import', 'tsx'];
 
-export function createSupervisor(options: { logDir: string; onLine?: LineSink; onEvent?: (message: string) => void }) {
+/** A child left running by a launcher that was killed (same name, same program) is stopped before a new one starts. */
+function reapOrphan(pidFile: string, command: string): void {
+  let pid: number;
+  try { pid = Number(fs.readFileSync(pidFile, 'utf8')); } catch { return; }
+  let cmdline = '';
+  try { cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { return; }
+  if (!pid || !cmdline.includes(path.basename(command))) return;
+  try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+}
+
+export function createSupervisor(options: { logDir: string; runDir: string; onLine?: LineSink; onEvent?: (message: string) => void }) {
   const managed = new Map<string, Managed>();
   const say = options.onEvent ?? (() => {});
   fs.mkdirSync(options.logDir, { recursive: true });
+  fs.mkdirSync(options.runDir, { recursive: true });
+  const pidFile = (name: string) => path.join(options.runDir, `${name}.pid`);
 
   function launch(entry: Managed): Promise<void> {
     const { spec } = entry;
     const out = fs.createWriteStream(path.join(options.logDir, `${spec.name}.out.log`), { flags: 'a' });
-    const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    reapOrphan(pidFile(spec.name), spec.command);
+    // own process group: a terminal's Ctrl-C reaches only the launcher, which stops the children in order
+    const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: { ...process.env, ATELIER_SUPERVISED: '1', ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     entry.child = child;
+    if (child.pid) fs.writeFileSync(pidFile(spec.name), String(child.pid));
     let ready = !spec.ready;
     return new Promise<void>((resolve, reject) => {
       const timer = spec.ready ? setTimeout(() => reject(new Error(`${spec.name} did not get ready within ${(spec.readyTimeoutMs ?? 60_000) / 1000} s; see ${path.join(options.logDir, spec.name + '.out.log')}`)), spec.readyTimeoutMs ?? 60_000) : undefined;
@@ -53,6 +68,7 @@ export function createSupervisor(options: { logDir: string; onLine?: LineSink; o
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
         out.end();
+        if (entry.child === child) fs.rmSync(pidFile(spec.name), { force: true });
         if (!ready) reject(new Error(`${spec.name} exited before it was ready (${signal ?? `code ${code}`}); see ${path.join(options.logDir, spec.name + '.out.log')}`));
         if (entry.stopping || entry.child !== child) return;
         say(`${spec.name} exited (${signal ?? `code ${code}`})${spec.restart ? '; restarting' : ''}`);
@@ -112,6 +128,7 @@ export function createSupervisor(options: { logDir: string; onLine?: LineSink; o
     },
 
     async stopAll(graceMs?: number): Promise<void> {
+      for (const entry of managed.values()) entry.stopping = true;
       for (const name of [...managed.keys()].reverse()) await this.stop(name, graceMs);
     },
   };

@@ -20,6 +20,8 @@ export interface StackOptions {
   comfyStepMs?: number;
   /** Temporal Web; tests turn it off */
   temporalWeb?: boolean;
+  /** try 7233 and 8188 first (npm start); tests take any free port so they never meet a running Atelier */
+  standardPorts?: boolean;
 }
 
 export interface Stack {
@@ -44,7 +46,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const say = options.say ?? (() => {});
   const config = loadConfig(env);
   fs.mkdirSync(config.dataDir, { recursive: true });
-  const supervisor = createSupervisor({ logDir: path.join(config.dataDir, 'logs', 'processes'), onLine: options.onLine, onEvent: say });
+  const supervisor = createSupervisor({ logDir: path.join(config.dataDir, 'logs', 'processes'), runDir: path.join(config.dataDir, 'run'), onLine: options.onLine, onEvent: say });
   const cleanups: (() => Promise<void>)[] = [];
   const demo: string[] = [];
 
@@ -59,11 +61,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
 
     let temporalAddress = config.temporal.address;
-    let temporalWebUrl: string | undefined = config.temporal.address ? config.temporal.uiUrl : undefined;
+    let temporalWebUrl: string | undefined = config.temporal.address ? config.temporal.uiUrl ?? undefined : undefined;
     if (!temporalAddress) {
       const cli = findTemporalCli(env);
       if (!cli) throw new Error(HOW_TO_GET_TEMPORAL);
-      const port = await freePort(7233);
+      const standard = options.standardPorts ?? true;
+      const port = await freePort(standard ? 7233 : undefined);
       const web = options.temporalWeb ?? true;
       const uiPort = web ? ((await isPortFree(config.temporal.uiPort)) ? config.temporal.uiPort : await freePort()) : 0;
       const dbFile = path.join(config.dataDir, 'temporal', 'temporal.sqlite');
@@ -83,7 +86,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     let pools = config.gpuPools;
     if (!Object.keys(pools).length) {
-      const port = await freePort(8188);
+      const port = await freePort(options.standardPorts ?? true ? 8188 : undefined);
       say('starting the demo ComfyUI stand-in (images drawn with sharp, no GPU)…');
       let url = '';
       await supervisor.start({
@@ -105,7 +108,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       DATA_DIR: config.dataDir,
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporalAddress,
-      ...(temporalWebUrl ? { TEMPORAL_UI_URL: temporalWebUrl } : {}),
+      TEMPORAL_UI_URL: temporalWebUrl ?? 'none',
       ATELIER_GPU_POOLS: Object.entries(pools).map(([name, url]) => `${name}=${url}`).join(','),
       ATELIER_DEMO_BACKENDS: demo.join(','),
     };

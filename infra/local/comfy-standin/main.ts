@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { announceStandin } from '../standin.ts';
 import { startComfyStandin } from './server.ts';
+import { exitWithLauncher } from '../../../core/lifecycle.ts';
 
 function number(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -50,3 +51,4 @@ const shutdown = () => {
 };
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
+exitWithLauncher(shutdown);

@@ -1,0 +1,342 @@
+// The web UI in real Chromium against the real stack: sign-in, generate, live job page, cancel, reload, health.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startTestStack, until, type TestStack } from '../support/stack.ts';
+import { ensureUiBuilt } from '../../infra/local/ui-build.ts';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+const SCREENSHOTS = path.join(process.env.ATELIER_TEST_OUTPUT ?? 'test-output', 'screenshots');
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let stack: TestStack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+before(async () => {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await ensureUiBuilt(() => {});
+  [stack, browser] = await Promise.all([
+    startTestStack({ comfyStepMs: 80 }),
+    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+  ]);
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    // 401s from the wrong-token attempt and the signed-out session check are expected resource errors
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function shoot(name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** axe-core in the page; serious and critical violations fail the test. */
+async function assertAccessible(screen: string): Promise<void> {
+  // page.addScriptTag would add an inline <script>, which the API's CSP (script-src 'self') rightly blocks;
+  // evaluating the file through DevTools keeps the CSP on for the app under test
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run(document);
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  assert.deepEqual(violations, [], `${screen}: accessibility violations`);
+}
+
+const heading = () => page.locator('main h1').first().innerText();
+const waitForHeading = (text: string | RegExp) => page.locator('main h1', { hasText: text }).first().waitFor();
+const statusBadge = () => page.locator('.page-head .badge').first();
+
+async function progressReadings(until: () => Promise<boolean>): Promise<{ percents: number[]; timelineLengths: number[] }> {
+  const percents: number[] = [];
+  const timelineLengths: number[] = [];
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const summary = await page.locator('[data-testid=progress-summary] strong').innerText().catch(() => '');
+    const percent = Number(summary.replace(/\D/g, ''));
+    if (summary && percents.at(-1) !== percent) percents.push(percent);
+    const entries = await page.locator('[data-testid=timeline] > li').count();
+    if (timelineLengths.at(-1) !== entries) timelineLengths.push(entries);
+    if (await until()) return { percents, timelineLengths };
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`the job did not finish; progress seen: ${percents.join(', ')}`);
+}
+
+test('a wrong token shows an error; the right one signs in', async () => {
+  await page.goto(`${stack.apiUrl}/jobs`);
+  await waitForHeading('Sign in to Atelier');
+  await shoot('01-sign-in');
+  await assertAccessible('sign-in');
+
+  await page.fill('#token', 'not-the-token');
+  await page.click('button[type=submit]');
+  const error = page.locator('[role=alert]', { hasText: 'Could not sign in' });
+  await error.waitFor();
+  assert.match(await error.innerText(), /wrong API token/);
+  await shoot('02-sign-in-wrong-token');
+  await assertAccessible('sign-in with error');
+
+  await page.fill('#token', stack.token);
+  await page.click('button[type=submit]');
+  await waitForHeading('Jobs');
+  await page.getByText('No jobs yet').waitFor();
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === 'atelier_session');
+  assert.ok(session?.httpOnly && session.sameSite === 'Strict', 'the token is kept in an httpOnly SameSite=Strict cookie');
+  await shoot('03-jobs-empty');
+  await assertAccessible('jobs (empty)');
+});
+
+let firstJobUrl = '';
+
+test('the generate form explains its settings, refuses bad input in words, and starts a job', async () => {
+  await page.click('nav a:has-text("Generate")');
+  await waitForHeading('Generate');
+  await page.locator('#pool option', { hasText: 'demo' }).first().waitFor({ state: 'attached' });
+  assert.equal(await page.isDisabled('#lora'), true, 'no LoRAs yet: the control is disabled');
+  await page.getByText('No LoRAs yet').waitFor();
+  assert.equal(await page.locator('details.advanced').getAttribute('open'), null, 'advanced settings start collapsed');
+  await shoot('04-generate');
+  await assertAccessible('generate');
+
+  await page.click('details.advanced summary');
+  for (const id of ['cfg', 'steps', 'sampler', 'scheduler', 'template', 'checkpoint', 'negative-prompt', 'pool']) {
+    const describedBy = (await page.getAttribute(`#${id}`, 'aria-describedby')) ?? '';
+    assert.ok(describedBy.split(' ').includes(`${id}-help`), `#${id} is described by its help text`);
+    await page.focus(`#${id}`);
+    await page.locator(`#${id}-help`).waitFor({ state: 'visible' });
+  }
+  await page.focus('input[name=aspect]:checked');
+  await page.locator('#aspect-help').waitFor({ state: 'visible' });
+  await page.focus('#cfg');
+  await shoot('04b-generate-advanced-help');
+  await assertAccessible('generate, advanced settings open');
+
+  await page.click('button[type=submit]');
+  await page.getByText('Describe the image you want.').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'prompt', 'focus goes to the field to fix');
+
+  await page.fill('#prompt', 'a lighthouse on a cliff at dusk');
+  await page.fill('#checkpoint', 'x'.repeat(201));
+  await page.click('button[type=submit]');
+  const refused = page.locator('[role=alert]', { hasText: 'The job was not started' });
+  await refused.waitFor();
+  assert.match(await refused.innerText(), /200/);
+
+  await page.fill('#checkpoint', '');
+  await page.check('input[name=aspect][value="4:3"]');
+  assert.match(await page.locator('[data-testid=size]').innerText(), /1184 × 888/);
+  await page.check('input[name=count][value="4"]');
+  await page.check('input[name=quality][value="draft"]');
+  assert.equal(await page.inputValue('#steps'), '10', 'the Draft tier sets the steps');
+  await page.check('input[name=quality][value="standard"]');
+  await page.click('button:has-text("Generate 4 images")');
+  await page.waitForURL(/\/jobs\/generate-[0-9a-f-]+$/);
+  firstJobUrl = page.url();
+  const jobs = await stack.api<{ jobs: { inputSummary: Record<string, unknown> }[] }>('/api/jobs');
+  assert.deepEqual(
+    { width: jobs.body.jobs[0]!.inputSummary.width, height: jobs.body.jobs[0]!.inputSummary.height, count: jobs.body.jobs[0]!.inputSummary.count, steps: jobs.body.jobs[0]!.inputSummary.steps },
+    { width: 1184, height: 888, count: 4, steps: 20 },
+  );
+});
+
+test('the job page shows progress moving and the timeline growing without a reload, then the images', async () => {
+  await page.evaluate(() => { (window as unknown as { stayedOnPage: boolean }).stayedOnPage = true; });
+  const { percents, timelineLengths } = await progressReadings(async () => (await statusBadge().innerText()).includes('Completed'));
+  assert.ok(percents.some((p) => p > 0 && p < 100), `progress between 0 and 100 % was shown (saw ${percents.join(', ')})`);
+  assert.ok(percents.length >= 3, `progress moved several times (saw ${percents.join(', ')})`);
+  assert.deepEqual([...percents].sort((a, b) => a - b), percents, 'progress only goes forward');
+  assert.equal(percents.at(-1), 100);
+  assert.ok(timelineLengths.length >= 2 && timelineLengths.at(-1)! > timelineLengths[0]!, `the timeline grew (${timelineLengths.join(' → ')})`);
+  assert.equal(await page.evaluate(() => (window as unknown as { stayedOnPage?: boolean }).stayedOnPage), true, 'no reload happened');
+  assert.deepEqual(await page.locator('[data-testid=timeline] > li .label').allInnerTexts(), ['Started', 'Generating', 'Completed']);
+
+  const thumbs = page.locator('[data-testid=gallery] img');
+  await until('four images in the gallery', async () => (await thumbs.count()) === 4, 15_000);
+  await until('the thumbnails to load', () => thumbs.evaluateAll((images) => images.every((i) => (i as HTMLImageElement).naturalWidth > 0)), 15_000);
+  await page.locator('[data-testid=progress-summary]', { hasText: '4 of 4 images done' }).waitFor();
+  await shoot('05-job-completed');
+  await assertAccessible('job page');
+
+  await page.locator('[data-testid=gallery] button.thumb').first().click();
+  const viewer = page.locator('dialog.viewer');
+  await viewer.waitFor({ state: 'visible' });
+  await until('the full-size image to load', () => viewer.locator('img').evaluate((i) => (i as HTMLImageElement).naturalWidth === 1184));
+  await shoot('06-image-viewer');
+  await assertAccessible('image viewer');
+  const [imageDownload] = await Promise.all([page.waitForEvent('download'), viewer.locator('a:has-text("Download")').click()]);
+  assert.match(imageDownload.suggestedFilename(), /\.png$/);
+  await page.keyboard.press('Escape');
+  await viewer.waitFor({ state: 'hidden' });
+
+  const rows = page.locator('[data-testid=event-log] > li');
+  const infoRows = await rows.count();
+  await page.selectOption('#log-level', 'debug');
+  assert.ok((await rows.count()) > infoRows, 'the debug level adds the progress events');
+  await page.selectOption('#log-level', 'error');
+  await page.getByText('No events at this level').waitFor();
+  const [logDownload] = await Promise.all([page.waitForEvent('download'), page.click('a:has-text("Download JSON lines")')]);
+  assert.match(logDownload.suggestedFilename(), /\.events\.jsonl$/);
+  const lines = fs.readFileSync(await logDownload.path(), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+  assert.equal(lines[0]!.type, 'job.started');
+  assert.equal(lines.at(-1)!.type, 'job.completed');
+});
+
+test('the jobs list shows a new job live; it pauses, resumes, and cancelling asks first and ends CANCELLED', async () => {
+  await page.click('nav a:has-text("Jobs")');
+  await waitForHeading('Jobs');
+  await page.locator('.live', { hasText: 'Live' }).waitFor();
+  const started = await stack.api<{ id: string }>('/api/generate', { method: 'POST', json: { prompt: 'a slow harbour at night', count: 8, title: 'Harbour to cancel' } });
+  assert.equal(started.status, 202);
+  const row = page.locator('li.job', { hasText: 'Harbour to cancel' });
+  await row.waitFor();
+  await row.locator('.badge', { hasText: 'Running' }).waitFor();
+  assert.match((await row.locator('a', { hasText: 'Temporal' }).getAttribute('href'))!, new RegExp(`/workflows/${started.body.id}$`));
+  await shoot('07-jobs-live');
+  await assertAccessible('jobs list');
+
+  await row.locator(`a[href="/jobs/${started.body.id}"]`).click();
+  await waitForHeading('Harbour to cancel');
+  await page.locator('[data-testid=current-step]').waitFor();
+
+  await page.click('button:has-text("Pause")');
+  await page.locator('.page-head .badge', { hasText: 'Paused' }).waitFor();
+  await page.locator('[data-testid=timeline] > li .label', { hasText: /^Paused$/ }).waitFor();
+  await page.click('button:has-text("Resume")');
+  await page.locator('.page-head .badge', { hasText: 'Running' }).waitFor();
+  await page.locator('[data-testid=timeline] > li .label', { hasText: 'Paused, then resumed' }).waitFor();
+
+  await page.click('button:has-text("Cancel job")');
+  const dialog = page.locator('dialog[open]', { hasText: 'Cancel this job?' });
+  await dialog.waitFor();
+  await shoot('08-cancel-confirmation');
+  await assertAccessible('cancel confirmation');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  assert.match(await statusBadge().innerText(), /Running/, 'Esc keeps the job running');
+
+  await page.click('button:has-text("Cancel job")');
+  await dialog.locator('button:has-text("Cancel job")').click();
+  await page.locator('.page-head .badge', { hasText: 'Cancelled' }).waitFor();
+  await page.locator('[data-testid=timeline] > li .label', { hasText: /^Cancelled$/ }).waitFor();
+  assert.equal(await page.locator('[role=group][aria-label="Job controls"]').count(), 0, 'an ended job has no controls');
+  await shoot('09-job-cancelled');
+
+  await page.click('nav a:has-text("Jobs")');
+  await page.selectOption('#filter-status', 'CANCELLED');
+  await page.waitForURL(/status=CANCELLED/);
+  await until('only the cancelled job listed', async () => (await page.locator('li.job').allInnerTexts()).length === 1 && (await page.locator('li.job').innerText()).includes('Harbour to cancel'));
+  await page.locator('#filter-q').pressSequentially('lighthouse', { delay: 40 });
+  await page.getByText('No jobs match these filters').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'filter-q', 'typing a search keeps focus in the box');
+  assert.match(page.url(), /status=CANCELLED&q=lighthouse|q=lighthouse.*status=CANCELLED|status=CANCELLED.*q=lighthouse/);
+  await page.click('button:has-text("Clear filters")');
+  await until('both jobs listed again', async () => (await page.locator('li.job').count()) === 2);
+});
+
+test('reloading the job page mid-run replays the log and the timeline still completes', async () => {
+  const started = await stack.api<{ id: string }>('/api/generate', { method: 'POST', json: { prompt: 'a windmill in the rain', count: 4 } });
+  await page.goto(`${stack.apiUrl}/jobs/${started.body.id}`);
+  await page.locator('[data-testid=current-step]').waitFor();
+  const before = Number((await page.locator('[data-testid=progress-summary] strong').innerText()).replace(/\D/g, ''));
+  assert.ok(before < 100, 'still running before the reload');
+  await page.reload();
+  await page.locator('.page-head .badge', { hasText: 'Completed' }).waitFor({ timeout: 60_000 });
+  assert.deepEqual(await page.locator('[data-testid=timeline] > li .label').allInnerTexts(), ['Started', 'Generating', 'Completed']);
+  await until('four images after the reload', async () => (await page.locator('[data-testid=gallery] img').count()) === 4);
+  await page.selectOption('#log-level', 'debug');
+  const firstLogged = await page.locator('[data-testid=event-log] > li').first().innerText();
+  assert.match(firstLogged, /job\.started/, 'the log was replayed from the first event');
+});
+
+test('when the API drops the live connection, the job page says so and catches up without gaps or repeats', async () => {
+  const started = await stack.api<{ id: string }>('/api/generate', { method: 'POST', json: { prompt: 'a lantern in the fog', count: 4 } });
+  await page.goto(`${stack.apiUrl}/jobs/${started.body.id}`);
+  await page.locator('[data-testid=current-step]').waitFor();
+  const pid = stack.supervisor.kill('api');
+  await page.getByText('The live connection dropped').waitFor();
+  await stack.supervisor.waitForRestart('api', pid);
+  await page.locator('.page-head .badge', { hasText: 'Completed' }).waitFor({ timeout: 60_000 });
+  await page.getByText('The live connection dropped').waitFor({ state: 'detached' });
+  assert.deepEqual(await page.locator('[data-testid=timeline] > li .label').allInnerTexts(), ['Started', 'Generating', 'Completed']);
+  await until('four images after reconnecting', async () => (await page.locator('[data-testid=gallery] img').count()) === 4);
+  await page.selectOption('#log-level', 'debug');
+  const all = await stack.api<string>(`/api/jobs/${started.body.id}/events.jsonl`);
+  const expected = String(all.body).trim().split('\n').length;
+  assert.equal(await page.locator('[data-testid=event-log] > li').count(), expected, 'every event once');
+});
+
+test('a failed job says what went wrong and what to do about it', async () => {
+  const faults = `${stack.pools.demo}/__standin/faults`;
+  await fetch(faults, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ failClass: 'KSampler', message: 'CUDA out of memory' }) });
+  try {
+    const started = await stack.api<{ id: string }>('/api/generate', { method: 'POST', json: { prompt: 'too big for the GPU', title: 'Out of memory' } });
+    await page.goto(`${stack.apiUrl}/jobs/${started.body.id}`);
+    await page.locator('.page-head .badge', { hasText: 'Failed' }).waitFor({ timeout: 60_000 });
+    const explained = page.locator('[role=alert]', { hasText: 'This job failed' });
+    await explained.waitFor();
+    assert.match(await explained.innerText(), /CUDA out of memory/);
+    assert.match(await explained.innerText(), /What to do:.*(smaller|fewer)/s);
+    await page.locator('[data-testid=timeline] > li .label', { hasText: /^Failed$/ }).waitFor();
+    await shoot('10-job-failed');
+    await assertAccessible('failed job');
+  } finally {
+    await fetch(faults, { method: 'DELETE' });
+  }
+});
+
+test('the health page lists Temporal, the database and the demo GPU pool with its worker', async () => {
+  await page.click('nav a:has-text("Health")');
+  await waitForHeading('Health');
+  const pool = page.locator('article', { hasText: 'Pool demo' });
+  await pool.waitFor();
+  assert.match(await pool.innerText(), /demo/i);
+  assert.match(await pool.innerText(), /seen/);
+  await page.locator('article', { hasText: 'Temporal' }).locator('a', { hasText: 'Temporal Web' }).waitFor();
+  await page.locator('article', { hasText: 'Database' }).waitFor();
+  await shoot('11-health');
+  await assertAccessible('health');
+});
+
+test('every page fits a phone screen', async () => {
+  await page.setViewportSize({ width: 375, height: 812 });
+  for (const [name, url, title] of [['jobs', '/jobs', 'Jobs'], ['generate', '/generate', 'Generate'], ['job', new URL(firstJobUrl).pathname, 'a lighthouse'], ['health', '/health', 'Health']] as const) {
+    await page.goto(`${stack.apiUrl}${url}`);
+    await waitForHeading(title);
+    if (name === 'job') await page.locator('[data-testid=gallery] img').first().waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${name} page is ${overflow}px wider than the phone`);
+    await shoot(`12-phone-${name}`);
+    await assertAccessible(`${name} (phone)`);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+});
+
+test('signing out returns to the sign-in page and ends the session', async () => {
+  await page.goto(`${stack.apiUrl}/jobs`);
+  await waitForHeading('Jobs');
+  await page.click('button:has-text("Sign out")');
+  await waitForHeading('Sign in to Atelier');
+  assert.equal((await context.cookies()).some((c) => c.name === 'atelier_session'), false);
+  await page.goto(`${stack.apiUrl}/generate`);
+  await waitForHeading('Sign in to Atelier');
+  assert.match(await heading(), /Sign in/);
+  assert.deepEqual(pageErrors, [], 'no script errors in the page');
+});

@@ -1,0 +1,62 @@
+// The generate form's state, its checks before sending, and the POST /api/generate body it becomes.
+import { aspectPreset, DEFAULT_ASPECT } from './aspect.ts';
+import { samplingFor, DEFAULT_QUALITY, type SamplingSettings } from './quality.ts';
+import { MAX_SEED } from './sampling.ts';
+
+export const BATCH_SIZES = [1, 2, 4, 8] as const;
+export const MAX_PROMPT_CHARS = 4000;
+export const DEFAULT_TEMPLATE = 'txt2img';
+export const DEFAULT_CFG = 6;
+
+export interface GenerateForm extends SamplingSettings {
+  prompt: string;
+  negativePrompt: string;
+  aspect: string;
+  cfg: number;
+  count: (typeof BATCH_SIZES)[number];
+  seedMode: 'random' | 'fixed';
+  seed: number | null;
+  pool: string;
+  lora: string;
+  loraStrength: number;
+  template: string;
+  checkpoint: string;
+}
+
+export type FormProblems = Partial<Record<keyof GenerateForm, string>>;
+
+export function defaultForm(): GenerateForm {
+  return {
+    prompt: '', negativePrompt: '', aspect: DEFAULT_ASPECT, ...samplingFor(DEFAULT_QUALITY), cfg: DEFAULT_CFG,
+    count: 1, seedMode: 'random', seed: null, pool: '', lora: '', loraStrength: 1, template: DEFAULT_TEMPLATE, checkpoint: '',
+  };
+}
+
+const wholeIn = (value: unknown, min: number, max: number) => typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+const numberIn = (value: unknown, min: number, max: number) => typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
+
+export function formProblems(form: GenerateForm): FormProblems {
+  const problems: FormProblems = {};
+  if (!form.prompt.trim()) problems.prompt = 'Describe the image you want.';
+  else if (form.prompt.length > MAX_PROMPT_CHARS) problems.prompt = `The prompt is ${form.prompt.length} characters; shorten it to ${MAX_PROMPT_CHARS}.`;
+  if (form.negativePrompt.length > MAX_PROMPT_CHARS) problems.negativePrompt = `Shorten the negative prompt to ${MAX_PROMPT_CHARS} characters.`;
+  if (!wholeIn(form.steps, 1, 150)) problems.steps = 'Steps must be a whole number from 1 to 150.';
+  if (!numberIn(form.cfg, 0, 30)) problems.cfg = 'CFG must be a number from 0 to 30.';
+  if (form.seedMode === 'fixed' && !wholeIn(form.seed, 0, MAX_SEED)) problems.seed = `The seed must be a whole number from 0 to ${MAX_SEED}.`;
+  if (form.lora && !numberIn(form.loraStrength, -4, 4)) problems.loraStrength = 'LoRA strength must be between −4 and 4.';
+  return problems;
+}
+
+export function generateRequest(form: GenerateForm): Record<string, unknown> {
+  const { width, height } = aspectPreset(form.aspect);
+  const body: Record<string, unknown> = {
+    prompt: form.prompt.trim(), width, height, steps: form.steps, cfg: form.cfg, sampler: form.sampler, scheduler: form.scheduler, count: form.count,
+  };
+  if (form.negativePrompt.trim()) body.negativePrompt = form.negativePrompt.trim();
+  if (form.seedMode === 'fixed' && form.seed !== null) body.seed = form.seed;
+  if (form.pool) body.pool = form.pool;
+  if (form.template && form.template !== DEFAULT_TEMPLATE) body.template = form.template;
+  if (form.checkpoint.trim()) body.checkpoint = form.checkpoint.trim();
+  if (form.lora) Object.assign(body, { lora: form.lora, loraStrength: form.loraStrength });
+  return body;
+}

@@ -1,0 +1,88 @@
+// The shapes the Atelier HTTP API returns (see api/routes/*).
+export type Pipeline = 'generate' | 'scene' | 'lora' | 'campaign' | 'sprites';
+export type JobStatus = 'RUNNING' | 'PAUSED' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
+export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled' | 'awaiting-review' | 'skipped';
+export type EventLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export const PIPELINES: Pipeline[] = ['generate', 'scene', 'lora', 'campaign', 'sprites'];
+export const JOB_STATUSES: JobStatus[] = ['RUNNING', 'PAUSED', 'COMPLETED', 'FAILED', 'CANCELLED'];
+export const FINISHED_STATUSES: JobStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
+
+export interface Job {
+  id: string;
+  runId: string | null;
+  pipeline: string;
+  title: string;
+  stage: string;
+  status: JobStatus;
+  inputSummary: Record<string, unknown>;
+  project: string | null;
+  correlationId: string | null;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  links: { temporal: string | null };
+}
+
+export interface JobPage { jobs: Job[]; nextCursor: string | null }
+
+export interface AssetRef { id: string; path: string; kind: string; mime: string; width?: number | null; height?: number | null }
+
+export interface StepState { id: string; label: string; status: StepStatus; attempts: number; assets: AssetRef[]; error?: string }
+
+export interface PipelineState {
+  pipeline: string;
+  stage: string;
+  status: JobStatus;
+  paused: boolean;
+  steps: StepState[];
+  assets: AssetRef[];
+  awaitingReview: string[];
+  error?: string;
+}
+
+export interface Asset {
+  id: string;
+  jobId: string;
+  kind: string;
+  relativePath: string;
+  bytes: number;
+  width: number | null;
+  height: number | null;
+  mime: string;
+  createdAt: string;
+  url: string;
+}
+
+export interface JobDetail { job: Job | null; state: PipelineState | null; assets: Asset[]; links: { temporal: string | null } }
+
+export interface JobEvent {
+  id: number;
+  jobId: string;
+  seq: number;
+  time: string;
+  level: EventLevel;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+export interface WorkerSeen { identity: string; lastSeen: string | null }
+
+export interface Health {
+  status: 'ok' | 'degraded';
+  temporal: { ok: boolean; address: string; namespace: string; webUrl: string | null; embedded: boolean; error?: string };
+  database: { ok: boolean; embedded: boolean; version: string | null; error?: string };
+  workers: { main: WorkerSeen[] };
+  pools: { name: string; queue: string; comfyui: { url: string; demo: boolean; ok: boolean; version: string | null; error?: string }; workers: WorkerSeen[] }[];
+  llm: { configured: boolean; note?: string; baseUrl?: string; model?: string };
+  defaultPool: string | null;
+}
+
+export interface TemplateParameter { name: string; type: string; default?: unknown; description?: string; optional?: boolean }
+export interface Template { id: string; source: 'builtin' | 'user'; title: string; description: string; parameters: TemplateParameter[]; nodeTypes: string[] }
+export interface TemplateList { templates: Template[]; errors: { file: string; error: string }[]; userFolder: string | null }
+
+export interface Lora { name: string }
+
+export interface GenerateAccepted { id: string; runId: string; links: { job: string; events: string; temporal: string | null } }
