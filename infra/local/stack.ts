@@ -68,7 +68,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const standard = options.standardPorts ?? true;
       const port = await freePort(standard ? 7233 : undefined);
       const web = options.temporalWeb ?? true;
-      const uiPort = web ? ((await isPortFree(config.temporal.uiPort)) ? config.temporal.uiPort : await freePort()) : 0;
+      const uiPort = web ? (standard && (await isPortFree(config.temporal.uiPort)) ? config.temporal.uiPort : await freePort()) : 0;
       const dbFile = path.join(config.dataDir, 'temporal', 'temporal.sqlite');
       fs.mkdirSync(path.dirname(dbFile), { recursive: true });
       say(`starting the Temporal dev server (state in ${path.relative(process.cwd(), dbFile) || dbFile})…`);

@@ -22,7 +22,7 @@ before(async () => {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await ensureUiBuilt(() => {});
   [stack, browser] = await Promise.all([
-    startTestStack({ comfyStepMs: 80 }),
+    startTestStack({ comfyStepMs: 80, temporalWeb: true }),
     chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
   ]);
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
@@ -208,7 +208,9 @@ test('the jobs list shows a new job live; it pauses, resumes, and cancelling ask
   const row = page.locator('li.job', { hasText: 'Harbour to cancel' });
   await row.waitFor();
   await row.locator('.badge', { hasText: 'Running' }).waitFor();
-  assert.match((await row.locator('a', { hasText: 'Temporal' }).getAttribute('href'))!, new RegExp(`/workflows/${started.body.id}$`));
+  const temporalLink = (await row.locator('a', { hasText: 'Temporal' }).getAttribute('href'))!;
+  assert.match(temporalLink, new RegExp(`/workflows/${started.body.id}$`));
+  assert.equal((await fetch(temporalLink)).status, 200, 'Temporal Web answers at the link');
   await shoot('07-jobs-live');
   await assertAccessible('jobs list');
 
