@@ -89,13 +89,13 @@ export function comfyClient(baseUrl: string, options: { timeoutMs?: number } = {
       return Buffer.from(await response.arrayBuffer());
     },
 
-    async uploadImage(name: string, bytes: Uint8Array): Promise<ComfyImageRef> {
+    async uploadImage(name: string, bytes: Uint8Array): Promise<{ name: string; subfolder: string; type: string }> {
       const form = new FormData();
       form.append('image', new Blob([new Uint8Array(bytes)]), name);
       form.append('overwrite', 'true');
       const response = await request('upload/image', { method: 'POST', body: form });
       if (!response.ok) throw new ComfyUnreachableError(`ComfyUI at ${baseUrl} refused the upload of ${name} (${response.status})`);
-      return response.json() as Promise<ComfyImageRef>;
+      return response.json() as Promise<{ name: string; subfolder: string; type: string }>;
     },
 
     /** Opens /ws for this clientId; resolves once the socket is open. Binary frames (previews) are skipped. */

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type WebSocket from 'ws';
 import { comfyClient, ComfyRejectedError, type ComfyClient, type ComfyHistoryEntry, type ComfyNodeInfo } from './comfy-client.ts';
 import { outcomeFromHistory, promptTracker, type PromptOutcome } from './comfy-frames.ts';
-import { buildGraph, findTemplate, TemplateError, type ComfyGraph } from './templates.ts';
+import { buildGraph, findTemplate, TemplateError, type ComfyGraph, type ComfyTemplate } from './templates.ts';
 import { assetIdFor, sha256, type AssetKind, type Store } from '../core/store.ts';
 import type { AssetRepository } from '../db/assets.ts';
 import type { EmitEvent } from './events.ts';
@@ -115,6 +115,20 @@ export function comfyActivities(deps: ComfyDeps) {
     return refs;
   }
 
+  /** Image parameters carry asset ids: send those files to ComfyUI's input folder and pass the names it gives. */
+  async function uploadImages(template: ComfyTemplate, values: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const resolved = { ...values };
+    for (const [name, parameter] of Object.entries(template.manifest.parameters)) {
+      if (parameter.type !== 'image' || typeof values[name] !== 'string') continue;
+      const asset = await deps.assets.get(values[name] as string);
+      if (!asset) throw ApplicationFailure.nonRetryable(`no asset "${values[name]}" for ${name}: pass the id of an image from a job's assets`, 'BadInput');
+      const bytes = await deps.store.read(asset.relativePath);
+      const uploaded = await client.uploadImage(`atelier-${asset.id}.${asset.relativePath.split('.').pop()}`, bytes);
+      resolved[name] = uploaded.subfolder ? `${uploaded.subfolder}/${uploaded.name}` : uploaded.name;
+    }
+    return resolved;
+  }
+
   function failureFor(outcome: PromptOutcome, step: string): Error {
     if (outcome.outcome === 'error') {
       return ApplicationFailure.nonRetryable(`ComfyUI failed at node ${outcome.nodeId} (${outcome.nodeType}): ${outcome.message}`, 'ComfyExecutionError', { step, ...outcome });
@@ -131,7 +145,8 @@ export function comfyActivities(deps: ComfyDeps) {
 
     let graph: ComfyGraph;
     try {
-      graph = buildGraph(await findTemplate(input.template, deps.templatesDir), input.values);
+      const template = await findTemplate(input.template, deps.templatesDir);
+      graph = buildGraph(template, await uploadImages(template, input.values));
     } catch (error) {
       if (error instanceof TemplateError) throw ApplicationFailure.nonRetryable(error.message, 'TemplateError');
       throw error;

@@ -4,7 +4,7 @@ import { Context, ApplicationFailure } from '@temporalio/activity';
 import type { JobRepository, JobStatus } from '../db/jobs.ts';
 import type { EmitEvent } from './events.ts';
 import { generateInputSchema, describeIssues, type GenerateRequest } from '../core/generate-input.ts';
-import { findTemplate, TemplateError } from './templates.ts';
+import { checkTemplateInput, findTemplate, TemplateError } from './templates.ts';
 
 export interface JobDeps {
   jobs: JobRepository;
@@ -42,7 +42,7 @@ export function jobActivities(deps: JobDeps) {
       if (!parsed.success) throw ApplicationFailure.nonRetryable(`bad generate input: ${describeIssues(parsed.error)}`, 'BadInput');
       const pool = choosePool(parsed.data.pool);
       try {
-        await findTemplate(parsed.data.template, deps.templatesDir);
+        checkTemplateInput(await findTemplate(parsed.data.template, deps.templatesDir), parsed.data);
       } catch (error) {
         if (error instanceof TemplateError) throw ApplicationFailure.nonRetryable(error.message, 'BadInput');
         throw error;

@@ -155,6 +155,17 @@ export function buildGraph(template: ComfyTemplate, values: Record<string, unkno
   return graph;
 }
 
+/** The job's input against what the template takes: an image only where it has one, and where it needs one. */
+export function checkTemplateInput(template: ComfyTemplate, input: Record<string, unknown>): void {
+  const imageParameters = Object.entries(template.manifest.parameters).filter(([, p]) => p.type === 'image');
+  for (const [name] of imageParameters) {
+    if (input[name] === undefined) throw new TemplateError(`template "${template.id}" needs a source image: pass "${name}": "<asset id>" (an image of an earlier job)`);
+  }
+  for (const name of ['image', 'denoise']) {
+    if (input[name] !== undefined && !template.manifest.parameters[name]) throw new TemplateError(`template "${template.id}" takes no ${name}: use a template that does (img2img) or leave ${name} out`);
+  }
+}
+
 export function describeTemplate(template: ComfyTemplate) {
   return {
     id: template.id,

@@ -27,6 +27,8 @@ export const generateInputSchema = z.object({
   batchSize: z.number().int().min(1, 'batchSize must be at least 1').max(8, 'batchSize must be at most 8').default(1),
   pool: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'pool must be a GPU pool name (lowercase letters, digits, dashes)').optional(),
   template: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'template must be a template id from GET /api/templates').default('txt2img'),
+  image: z.string().regex(/^a_[0-9a-f]{24}$/, "image must be an asset id (a_ and 24 hex digits) from a job's assets").optional(),
+  denoise: z.number().min(0, 'denoise must be between 0 and 1').max(1, 'denoise must be between 0 and 1').optional(),
   checkpoint: z.string().max(200).optional(),
   lora: z.string().max(200).optional(),
   loraStrength: z.number().min(-4, 'loraStrength must be between -4 and 4').max(4, 'loraStrength must be between -4 and 4').default(1),

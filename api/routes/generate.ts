@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import type { ApiContext } from '../context.ts';
 import { badRequest } from '../errors.ts';
 import { generateInputSchema, describeIssues } from '../../core/generate-input.ts';
-import { findTemplate, TemplateError } from '../../activities/templates.ts';
+import { checkTemplateInput, findTemplate, TemplateError } from '../../activities/templates.ts';
 import { MAIN_TASK_QUEUE } from '../../workflows/messages.ts';
 import { temporalWebUrl } from './jobs.ts';
 
@@ -18,11 +18,12 @@ export function generateRoutes(ctx: ApiContext): Router {
     const pools = Object.keys(ctx.config.gpuPools);
     if (input.pool && !pools.includes(input.pool)) throw badRequest(`unknown GPU pool "${input.pool}": choose one of ${pools.join(', ')}`);
     try {
-      await findTemplate(input.template, ctx.config.templatesDir);
+      checkTemplateInput(await findTemplate(input.template, ctx.config.templatesDir), input);
     } catch (error) {
       if (error instanceof TemplateError) throw badRequest(error.message);
       throw error;
     }
+    if (input.image && !(await ctx.assets.get(input.image))) throw badRequest(`no asset "${input.image}": use the id of an image from GET /api/jobs/:id`);
     const id = `generate-${crypto.randomUUID()}`;
     const project = input.project ?? 'default';
     await ctx.jobs.register({ id, pipeline: 'generate', title: input.title || input.prompt.slice(0, 80), stage: 'queued', inputSummary: { ...input }, project: input.project, correlationId: req.correlationId });

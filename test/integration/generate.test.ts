@@ -56,6 +56,28 @@ test('a generate job goes from the API to images on disk, with its events in ord
   assert.equal(String(jsonl.body).trim().split('\n').length, events.length);
 });
 
+test('image to image: an earlier image is uploaded to ComfyUI and redrawn at its size', async () => {
+  const source = await startGenerate(stack, { prompt: 'a harbour', width: 320, height: 192, steps: 4, seed: 3 });
+  await waitForStatus(stack, source, ['COMPLETED']);
+  const [asset] = (await stack.api(`/api/jobs/${source}`)).body.assets;
+  const id = await startGenerate(stack, { prompt: 'the same harbour at night', template: 'img2img', image: asset.id, denoise: 0.4, steps: 4 });
+  const job = await waitForStatus(stack, id, ['COMPLETED', 'FAILED', 'CANCELLED']);
+  assert.equal(job.status, 'COMPLETED', job.error);
+  const [result] = (await stack.api(`/api/jobs/${id}`)).body.assets;
+  assert.deepEqual([result.width, result.height], [320, 192]);
+  assert.notEqual(result.sha256, asset.sha256);
+  assert.ok(fs.existsSync(path.join(stack.dataDir, 'comfyui', 'input', `atelier-${asset.id}.png`)), 'the source went through /upload/image');
+
+  const noImage = await stack.api('/api/generate', { method: 'POST', json: { prompt: 'p', template: 'img2img' } });
+  assert.equal(noImage.status, 400);
+  assert.match(noImage.body.error, /needs a source image/);
+  const unknown = await stack.api('/api/generate', { method: 'POST', json: { prompt: 'p', template: 'img2img', image: 'a_000000000000000000000000' } });
+  assert.equal(unknown.status, 400);
+  assert.match(unknown.body.error, /no asset/);
+  const wrongTemplate = await stack.api('/api/generate', { method: 'POST', json: { prompt: 'p', image: asset.id } });
+  assert.match(wrongTemplate.body.error, /takes no image/);
+});
+
 test('cancel during sampling interrupts that prompt at ComfyUI and the job ends CANCELLED', async () => {
   const id = await startGenerate(stack, { prompt: 'a very slow painting', width: 256, height: 256, steps: 150, count: 3 });
   await waitForEvent(stack, id, 'progress');
