@@ -30,7 +30,8 @@ export function temporalWebUrl(ctx: ApiContext, workflowId: string): string | nu
 
 export async function liveState(ctx: ApiContext, id: string): Promise<PipelineState | null> {
   try {
-    return await ctx.temporal.workflow.getHandle(id).query(stateQuery);
+    // a query needs a worker (a finished job's history is replayed): never hold the page on a stopped one
+    return await ctx.temporal.withDeadline(Date.now() + 3000, () => ctx.temporal.workflow.getHandle(id).query(stateQuery));
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return null;
     ctx.logger.debug({ err: (error as Error).message, jobId: id }, 'state query failed');
