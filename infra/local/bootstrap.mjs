@@ -66,5 +66,5 @@ const targets = {
 if (!targets[command]) fail(`usage: bootstrap.mjs start|test`);
 const [bin, args] = targets[command];
 const child = spawn(bin, args, { cwd: root, stdio: 'inherit' });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

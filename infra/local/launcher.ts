@@ -9,14 +9,19 @@ const time = () => new Date().toTimeString().slice(0, 8);
 
 function printLine(name: string, line: string): void {
   if (verbose) return void process.stdout.write(`${name.padEnd(14)} ${line}\n`);
-  if (name === 'postgres' || name === 'temporal' && !/error|fatal|panic/i.test(line)) return;
+  if (name === 'postgres' || name === 'temporal' && !/level=(ERROR|FATAL)|panic/.test(line)) return;
   let entry: Record<string, unknown>;
   try { entry = JSON.parse(line); } catch { return void process.stdout.write(`${time()} ${name.padEnd(14)} ${line}\n`); }
   const level = Number(entry.level ?? 30);
   if (level < 30 || !entry.msg || entry.sdk && (level < 40 || String(entry.msg).startsWith('No workflows registered'))) return;
   const job = entry.jobId ? ` [${entry.jobId}]` : '';
-  process.stdout.write(`${time()} ${name.padEnd(14)} ${level >= 40 ? LEVELS[level] + ' ' : ''}${entry.msg ?? ''}${job}\n`);
+  const detail = typeof entry.message === 'string' ? `: ${entry.message}` : typeof entry.err === 'string' ? `: ${entry.err}` : '';
+  process.stdout.write(`${time()} ${name.padEnd(14)} ${level >= 40 ? LEVELS[level] + ' ' : ''}${entry.msg ?? ''}${detail}${job}\n`);
 }
+
+// a closed pipe (`npm start | tee log`, then Ctrl-C) must not crash the launcher before it stops its children
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
 
 async function main() {
   const say = (message: string) => process.stdout.write(`${time()} atelier        ${message}\n`);
@@ -46,8 +51,8 @@ async function main() {
     say('stopped');
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  // SIGHUP: the terminal went away (closed window, ended tmux session): stop as for Ctrl-C
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
 }
 
 main().catch((error) => {

@@ -29,14 +29,19 @@ export type LineSink = (name: string, line: string, stream: 'stdout' | 'stderr')
 export const TSX_ARGS = ['--import', 'tsx'];
 
 /** A child left running by a launcher that was killed (same name, same program) is stopped before a new one starts. */
-function reapOrphan(pidFile: string, command: string): void {
+async function reapOrphan(pidFile: string, marker: string): Promise<void> {
   let pid: number;
   try { pid = Number(fs.readFileSync(pidFile, 'utf8')); } catch { return; }
-  let cmdline = '';
-  try { cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { return; }
-  if (!pid || !cmdline.includes(path.basename(command))) return;
-  try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+  const alive = () => {
+    try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker); } catch { return false; }
+  };
+  if (!pid || !alive()) return;
+  try { process.kill(pid, 'SIGKILL'); } catch { return; }
+  for (let waited = 0; alive() && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
 }
+
+/** what the command line of this child's process must contain: its script for a node child, else the program */
+const orphanMarker = (spec: Pick<ProcessSpec, 'command' | 'args'>) => spec.args.find((a) => a.endsWith('.ts')) ?? spec.command;
 
 export function createSupervisor(options: { logDir: string; runDir: string; onLine?: LineSink; onEvent?: (message: string) => void }) {
   const managed = new Map<string, Managed>();
@@ -45,10 +50,10 @@ export function createSupervisor(options: { logDir: string; runDir: string; onLi
   fs.mkdirSync(options.runDir, { recursive: true });
   const pidFile = (name: string) => path.join(options.runDir, `${name}.pid`);
 
-  function launch(entry: Managed): Promise<void> {
+  async function launch(entry: Managed): Promise<void> {
     const { spec } = entry;
+    await reapOrphan(pidFile(spec.name), orphanMarker(spec));
     const out = fs.createWriteStream(path.join(options.logDir, `${spec.name}.out.log`), { flags: 'a' });
-    reapOrphan(pidFile(spec.name), spec.command);
     // own process group: a terminal's Ctrl-C reaches only the launcher, which stops the children in order
     const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: { ...process.env, ATELIER_SUPERVISED: '1', ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     entry.child = child;
@@ -90,6 +95,9 @@ export function createSupervisor(options: { logDir: string; runDir: string; onLi
       await launch(entry);
       return entry;
     },
+
+    /** Stops what a killed launcher left of this child, so its port and files are free before choosing ports. */
+    reap: (spec: Pick<ProcessSpec, 'name' | 'command' | 'args'>) => reapOrphan(pidFile(spec.name), orphanMarker(spec)),
 
     get(name: string): Managed | undefined {
       return managed.get(name);

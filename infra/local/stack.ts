@@ -65,6 +65,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (!temporalAddress) {
       const cli = findTemporalCli(env);
       if (!cli) throw new Error(HOW_TO_GET_TEMPORAL);
+      await supervisor.reap({ name: 'temporal', command: cli, args: [] });
       const standard = options.standardPorts ?? true;
       const port = await freePort(standard ? 7233 : undefined);
       const web = options.temporalWeb ?? true;
@@ -86,6 +87,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     let pools = config.gpuPools;
     if (!Object.keys(pools).length) {
+      await supervisor.reap({ name: 'comfyui-demo', command: process.execPath, args: [entry('infra/local/comfy-standin/main.ts')] });
       const port = await freePort(options.standardPorts ?? true ? 8188 : undefined);
       say('starting the demo ComfyUI stand-in (images drawn with sharp, no GPU)…');
       let url = '';
