@@ -47,3 +47,13 @@ test('the gallery lists images as they are saved, then fills in from the asset r
   assert.deepEqual(images.map((i) => [i.id, i.label, i.url]), [['a_1', 'Image 1 (seed 7)', '/api/assets/a_1'], ['a_2', 'Image 2 (seed 8)', '/api/assets/a_2']]);
   assert.equal(images[0]!.width, 1024);
 });
+
+test("the gallery shows images in the job's order, whatever order ComfyUI finished them in", () => {
+  const step = (n: number) => ({ id: `image-${n}`, label: `Image ${n}`, status: 'done' as const, attempts: 1, assets: [] });
+  const images = galleryImages(
+    [ev(1, 'asset.created', { step: 'image-3', assetId: 'a_3' }), ev(2, 'asset.created', { step: 'image-1', assetId: 'a_1' }), ev(3, 'asset.created', { step: 'image-2', assetId: 'a_2' })],
+    [],
+    [step(1), step(2), step(3)],
+  );
+  assert.deepEqual(images.map((i) => i.id), ['a_1', 'a_2', 'a_3']);
+});

@@ -29,5 +29,10 @@ export function galleryImages(events: readonly JobEvent[], assets: readonly Asse
     const step = steps.find((s) => s.assets.some((a) => a.id === asset.id))?.id;
     add(asset.id, step, asset.width, asset.height);
   }
-  return [...images.values()];
+  // images arrive in the order ComfyUI finished them; show them in the job's own order (image 1, 2, …)
+  const position = (image: GalleryImage) => {
+    const index = steps.findIndex((s) => s.id === image.step);
+    return index < 0 ? Number.MAX_SAFE_INTEGER : index;
+  };
+  return [...images.values()].sort((a, b) => position(a) - position(b));
 }
