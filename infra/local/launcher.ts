@@ -56,6 +56,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  process.stderr.write(`\nAtelier could not start: ${error instanceof ConfigError ? error.message : error.message ?? error}\n`);
+  process.stderr.write(error instanceof ConfigError ? `\n${error.message}\n` : `\nAtelier could not start: ${error.message ?? error}\n`);
   process.exit(1);
 });

@@ -41,11 +41,28 @@ export interface Stack {
 const entry = (file: string) => path.join(PROJECT_ROOT, file);
 const jsonLog = (pattern: string) => (line: string) => line.includes(pattern);
 
+/** One launcher per DATA_DIR: a second would take the first one's database and Temporal state for orphans. */
+function claimDataDir(dataDir: string): () => void {
+  const lock = path.join(dataDir, 'launcher.pid');
+  try {
+    const pid = Number(fs.readFileSync(lock, 'utf8'));
+    if (pid && pid !== process.pid) {
+      process.kill(pid, 0);
+      throw new Error(`Atelier is already running on ${dataDir} (process ${pid}): stop it first (Ctrl-C in its terminal), or set DATA_DIR to another folder`);
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+  fs.writeFileSync(lock, String(process.pid));
+  return () => fs.rmSync(lock, { force: true });
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const env = options.env ?? process.env;
   const say = options.say ?? (() => {});
   const config = loadConfig(env);
   fs.mkdirSync(config.dataDir, { recursive: true });
+  const releaseDataDir = claimDataDir(config.dataDir);
   const supervisor = createSupervisor({ logDir: path.join(config.dataDir, 'logs', 'processes'), runDir: path.join(config.dataDir, 'run'), onLine: options.onLine, onEvent: say });
   const cleanups: (() => Promise<void>)[] = [];
   const demo: string[] = [];
@@ -138,11 +155,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         stopped = true;
         await supervisor.stopAll(graceMs);
         for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+        releaseDataDir();
       },
     };
   } catch (error) {
     await supervisor.stopAll(3000);
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    releaseDataDir();
     throw error;
   }
 }
