@@ -22,14 +22,15 @@ export async function generateWorkflow(input: GenerateInput): Promise<PipelineSt
   setHandler(pauseSignal, () => { state.paused = true; state.status = 'PAUSED'; });
   setHandler(resumeSignal, () => { state.paused = false; state.status = 'RUNNING'; });
 
+  let project = 'default';
   const showStage = (stage: string, details: string) => {
     state.stage = stage;
     upsertSearchAttributes({ AtelierPipeline: ['generate'], AtelierStage: [stage], AtelierProject: [project] });
     setCurrentDetails(details);
   };
 
-  let project = 'default';
-  // images at ComfyUI right now (one running, the rest waiting so the GPU never idles between images); on cancel the job ends only after each has left ComfyUI (interrupted or deleted)
+  // images at ComfyUI right now (one running, the rest waiting so the GPU never idles between images);
+  // on cancel the job ends only after each has left ComfyUI (interrupted or deleted)
   const inFlight = new Set<Promise<void>>();
   try {
     const correlationId = typeof info.memo?.correlationId === 'string' ? info.memo.correlationId : undefined;
@@ -39,7 +40,8 @@ export async function generateWorkflow(input: GenerateInput): Promise<PipelineSt
       taskQueue: gpuTaskQueue(params.pool),
       startToCloseTimeout: '2 hours',
       heartbeatTimeout: '10 seconds',
-      retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 20 },
+      // about half an hour of retries: a GPU box that reboots or a ComfyUI that restarts gets the job back
+      retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 60 },
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     });
     state.steps = Array.from({ length: params.count }, (_, i): StepState => ({ id: `image-${i + 1}`, label: `Image ${i + 1} (seed ${params.seed + i})`, status: 'pending', attempts: 0, assets: [] }));
@@ -51,7 +53,13 @@ export async function generateWorkflow(input: GenerateInput): Promise<PipelineSt
       step.status = 'running';
       step.attempts += 1;
       const { count: _count, pool: _pool, title: _title, project: _project, template, ...values } = params;
-      const assets = await gpu.runComfyPrompt({ jobId, step: step.id, template, kind: 'generations', values: { ...values, seed: params.seed + index } });
+      let assets;
+      try {
+        assets = await gpu.runComfyPrompt({ jobId, step: step.id, template, kind: 'generations', values: { ...values, seed: params.seed + index } });
+      } catch (error) {
+        if (!isCancellation(error)) Object.assign(step, { status: 'failed', error: describeFailure(error) });
+        throw error;
+      }
       step.assets = assets;
       step.status = 'done';
       state.assets.push(...assets);
@@ -86,7 +94,7 @@ export async function generateWorkflow(input: GenerateInput): Promise<PipelineSt
     state.status = cancelled ? 'CANCELLED' : 'FAILED';
     state.stage = cancelled ? 'cancelled' : 'failed';
     state.error = cancelled ? undefined : describeFailure(error);
-    for (const step of state.steps) if (step.status === 'running' || step.status === 'pending') step.status = cancelled ? 'cancelled' : step.status === 'running' ? 'failed' : 'pending';
+    for (const step of state.steps) if (step.status === 'running' || step.status === 'pending') step.status = cancelled ? 'cancelled' : 'skipped';
     await CancellationScope.nonCancellable(async () => {
       await Promise.allSettled([...inFlight]);
       upsertSearchAttributes({ AtelierPipeline: ['generate'], AtelierStage: [state.stage], AtelierProject: [project] });

@@ -152,6 +152,10 @@ test('a node failing at ComfyUI fails the job naming the node and the reason', a
   assert.match(job.error, /ComfyUI failed at node 3 \(KSampler\): CUDA out of memory/);
   const events = await jobEvents(stack, id);
   assert.equal(events.at(-1)!.type, 'job.failed');
+  const { body } = await stack.api(`/api/jobs/${id}`);
+  assert.equal(body.state.status, 'FAILED');
+  assert.equal(body.state.steps[0].status, 'failed');
+  assert.match(body.state.steps[0].error, /node 3 \(KSampler\): CUDA out of memory/);
 });
 
 test('a template naming a node type the server lacks fails before queueing, naming it; broken manifests are listed', async () => {
