@@ -5,8 +5,9 @@ import type { EventLevel, EventLog } from '../db/events.ts';
 export function jobEvents(log: EventLog, logger: Logger) {
   return async function emit(jobId: string, type: string, data: Record<string, unknown> = {}, options: { level?: EventLevel; dedupeKey?: string } = {}) {
     const level = options.level ?? 'info';
-    logger[level === 'debug' ? 'debug' : level]({ jobId, event: type, ...data }, type);
-    return log.append({ jobId, type, data, level, dedupeKey: options.dedupeKey });
+    const appended = await log.append({ jobId, type, data, level, dedupeKey: options.dedupeKey });
+    logger[level]({ jobId, correlationId: appended?.correlationId ?? undefined, event: type, ...data }, type);
+    return appended;
   };
 }
 

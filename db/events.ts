@@ -14,6 +14,7 @@ export interface JobEvent {
   level: EventLevel;
   type: string;
   data: Record<string, unknown>;
+  correlationId?: string | null;
 }
 
 export interface NewJobEvent {
@@ -26,7 +27,7 @@ export interface NewJobEvent {
 }
 
 function toEvent(row: Record<string, any>): JobEvent {
-  return { id: Number(row.id), jobId: row.job_id, seq: row.seq, time: new Date(row.time).toISOString(), level: row.level, type: row.type, data: row.data };
+  return { id: Number(row.id), jobId: row.job_id, seq: row.seq, time: new Date(row.time).toISOString(), level: row.level, type: row.type, data: row.data, correlationId: row.correlation_id ?? null };
 }
 
 export function eventLog(sql: Sql) {
@@ -35,8 +36,9 @@ export function eventLog(sql: Sql) {
       return sql.begin(async (tx) => {
         await tx`SELECT pg_advisory_xact_lock(hashtext(${event.jobId}))`;
         const rows = await tx`
-          INSERT INTO events (job_id, seq, level, type, data, dedupe_key)
-          SELECT ${event.jobId}, coalesce(max(seq), 0) + 1, ${event.level ?? 'info'}, ${event.type}, ${JSON.stringify(event.data ?? {})}::jsonb, ${event.dedupeKey ?? null}
+          INSERT INTO events (job_id, seq, level, type, data, dedupe_key, correlation_id)
+          SELECT ${event.jobId}, coalesce(max(seq), 0) + 1, ${event.level ?? 'info'}, ${event.type}, ${JSON.stringify(event.data ?? {})}::jsonb, ${event.dedupeKey ?? null},
+                 (SELECT correlation_id FROM jobs WHERE id = ${event.jobId})
           FROM events WHERE job_id = ${event.jobId}
           ON CONFLICT (job_id, dedupe_key) DO NOTHING
           RETURNING *`;

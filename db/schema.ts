@@ -27,6 +27,7 @@ export const events = pgTable('events', {
   data: jsonb('data').$type<Record<string, unknown>>().notNull(),
   /** makes an activity's retried append a no-op */
   dedupeKey: text('dedupe_key'),
+  correlationId: text('correlation_id'),
 }, (t) => [uniqueIndex('events_job_seq_idx').on(t.jobId, t.seq), uniqueIndex('events_dedupe_idx').on(t.jobId, t.dedupeKey)]);
 
 export const assets = pgTable('assets', {

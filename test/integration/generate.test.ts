@@ -44,6 +44,11 @@ test('a generate job goes from the API to images on disk, with its events in ord
 
   const events = await jobEvents(stack, id);
   assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1), 'sequence numbers 1..n without gaps');
+  const correlation = await stack.sql`SELECT DISTINCT e.correlation_id AS id FROM events e WHERE e.job_id = ${id}`;
+  assert.deepEqual(correlation.map((r) => r.id), [job.correlation_id], 'every event carries the correlation id of the request that started the job');
+  assert.match(job.correlation_id, /^[0-9a-f-]{36}$/);
+  const gpuLog = fs.readFileSync(path.join(stack.dataDir, 'logs', 'worker-gpu-demo', 'worker-gpu-demo.log'), 'utf8');
+  assert.ok(gpuLog.split('\n').some((line) => line.includes(id) && line.includes(job.correlation_id)), "the GPU worker's log lines for the job carry it too");
   const types = events.map((e) => e.type).filter((t) => t !== 'progress');
   assert.equal(types[0], 'job.started');
   assert.equal(types.at(-1), 'job.completed');
@@ -172,4 +177,31 @@ test('a template naming a node type the server lacks fails before queueing, nami
   assert.equal(job.status, 'FAILED');
   assert.match(job.error, /ComfyUI has no node type "UpscaleWithMagic" \(node 1 of template "magic"\)/);
   assert.deepEqual(await promptIdsOf(stack, id), [], 'nothing was queued at ComfyUI');
+});
+
+test('the job list pages with a cursor through every job once, newest first', async () => {
+  const all = (await stack.api('/api/jobs?limit=200')).body.jobs.map((j: any) => j.id);
+  assert.ok(all.length >= 5, `enough jobs to page (${all.length})`);
+  const paged: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: any = (await stack.api(`/api/jobs?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).body;
+    paged.push(...page.jobs.map((j: any) => j.id));
+    cursor = page.nextCursor;
+  } while (cursor);
+  assert.deepEqual(paged, all);
+  const failed = (await stack.api('/api/jobs?status=FAILED&pipeline=generate')).body.jobs;
+  assert.ok(failed.length >= 1 && failed.every((j: any) => j.status === 'FAILED'));
+});
+
+test('sockets dropped mid-run: the activity reconnects, reconciles through /history and stores each image once', async () => {
+  await fetch(`${stack.pools.demo}/__standin/faults`, { method: 'POST', body: JSON.stringify({ dropSocketsAfterFrames: 12 }) });
+  try {
+    const id = await startGenerate(stack, { prompt: 'through a flaky network', width: 256, height: 256, steps: 20, count: 2 });
+    const job = await waitForStatus(stack, id, ['COMPLETED', 'FAILED', 'CANCELLED']);
+    assert.equal(job.status, 'COMPLETED', job.error);
+    await assertEachImageOnce(stack, id, 2);
+  } finally {
+    await fetch(`${stack.pools.demo}/__standin/faults`, { method: 'DELETE' });
+  }
 });
