@@ -35,7 +35,8 @@ export function createLogger({ service, dataDir, level = 'info', stream }: Logge
   if (dataDir && !stream) {
     const folder = path.join(dataDir, 'logs', service);
     fs.mkdirSync(folder, { recursive: true });
-    const file = pino.destination({ dest: path.join(folder, `${service}.log`), append: true, mkdir: true, sync: false });
+    // synchronous: the last lines before a crash or process.exit must reach the file
+    const file = pino.destination({ dest: path.join(folder, `${service}.log`), append: true, mkdir: true, sync: true });
     streams.push({ stream: redactingStream(file as unknown as NodeJS.WritableStream) });
   }
   return pino(
