@@ -133,7 +133,8 @@ export function comfyActivities(deps: ComfyDeps) {
     if (outcome.outcome === 'error') {
       return ApplicationFailure.nonRetryable(`ComfyUI failed at node ${outcome.nodeId} (${outcome.nodeType}): ${outcome.message}`, 'ComfyExecutionError', { step, ...outcome });
     }
-    return ApplicationFailure.retryable(`ComfyUI interrupted the prompt for ${step} (someone pressed cancel on the server?)`, 'ComfyInterrupted');
+    // its history now says "interrupted" under this prompt id, so a retry would only find that again
+    return ApplicationFailure.nonRetryable(`ComfyUI interrupted the prompt for ${step} (stopped on the ComfyUI server, not by Atelier): start the job again`, 'ComfyInterrupted');
   }
 
   async function runComfyPrompt(input: ComfyPromptInput): Promise<AssetRef[]> {

@@ -205,3 +205,12 @@ test('sockets dropped mid-run: the activity reconnects, reconciles through /hist
     await fetch(`${stack.pools.demo}/__standin/faults`, { method: 'DELETE' });
   }
 });
+
+test('a prompt interrupted on the ComfyUI server itself fails the job once, saying so', async () => {
+  const id = await startGenerate(stack, { prompt: 'stopped by someone at the GPU box', width: 128, height: 128, steps: 150 });
+  await waitForEvent(stack, id, 'progress');
+  await fetch(`${stack.pools.demo}/interrupt`, { method: 'POST' });
+  const job = await waitForStatus(stack, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 30_000);
+  assert.equal(job.status, 'FAILED');
+  assert.match(job.error, /stopped on the ComfyUI server, not by Atelier/);
+});
