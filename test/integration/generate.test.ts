@@ -103,7 +103,7 @@ test('cancel during sampling interrupts that prompt at ComfyUI and the job ends 
 });
 
 test('pause: nothing new starts until resume', async () => {
-  const id = await startGenerate(stack, { prompt: 'a paused series', width: 256, height: 256, steps: 12, count: 4 });
+  const id = await startGenerate(stack, { prompt: 'a paused series', width: 256, height: 256, steps: 30, count: 4 });
   await waitForEvent(stack, id, 'comfy.queued');
   assert.equal((await stack.api(`/api/jobs/${id}/pause`, { method: 'POST' })).status, 202);
   await until('the pause to take effect', async () => (await stack.api(`/api/jobs/${id}`)).body.state?.paused === true);
