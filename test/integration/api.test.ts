@@ -54,6 +54,9 @@ test('bad generate input is refused with what to fix', async () => {
   await expectError(stack.api('/api/generate', { method: 'POST', json: { prompt: 'x'.repeat(10_000) } }), 400, /longer than 4000 characters/);
   await expectError(stack.api('/api/generate', { method: 'POST', json: {} }), 400, /prompt is required/);
   await expectError(stack.api('/api/generate', { method: 'POST', json: ['prompt'] }), 400, /JSON object/);
+  await expectError(stack.api('/api/generate', { method: 'POST', body: 'prompt=a lighthouse', headers: { 'content-type': 'text/plain' } }), 400, /JSON object/);
+  await expectError(stack.api('/api/generate', { method: 'POST', json: { prompt: 'x', seed: -1 } }), 400, /seed must be 0 or more/);
+  await expectError(stack.api('/api/generate', { method: 'POST', json: { prompt: 'x', image: '../../etc/passwd' } }), 400, /image must be an asset id/);
   await expectError(stack.api('/api/generate', { method: 'POST', json: { prompt: 'x', template: 'nope' } }), 400, /no template "nope"/);
   await expectError(stack.api('/api/generate', { method: 'POST', json: { prompt: 'x', count: 'many' } }), 400, /count/);
   await expectError(stack.api('/api/generate', { method: 'POST', body: JSON.stringify({ prompt: 'x'.repeat(300_000) }), headers: { 'content-type': 'application/json' } }), 413, /larger than/);
@@ -69,6 +72,8 @@ test('unknown ids, traversal attempts and unknown routes are 4xx', async () => {
   await expectError(stack.api('/api/jobs?status=DONE'), 400, /status must be/);
   await expectError(stack.api('/api/jobs?limit=5000'), 400, /limit must be 1 to 200/);
   await expectError(stack.api('/api/jobs?cursor=garbage'), 400, /cursor/);
+  await expectError(stack.api('/api/jobs?pipeline=generate&pipeline=scene'), 400, /pipeline must be/);
+  await expectError(stack.api('/api/jobs?colour=red'), 400, /unknown field "colour"/);
   await expectError(stack.api('/api/nothing-here'), 404, /no route GET \/api\/nothing-here/);
   await expectError(stack.api('/api/jobs/x/events', { headers: { 'last-event-id': 'abc' } }), 400, /Last-Event-ID/);
 });
