@@ -289,6 +289,26 @@ test('when the API drops the live connection, the job page says so and catches u
   assert.equal(await page.locator('[data-testid=event-log] > li').count(), expected, 'every event once');
 });
 
+test('Redraw on an image opens the form with it as the source, and the new job keeps its size', async () => {
+  await page.goto(firstJobUrl);
+  const redraw = page.locator('[data-testid=gallery] a', { hasText: 'Redraw' }).first();
+  await redraw.click();
+  await waitForHeading('Generate');
+  await page.locator('img[alt="The source to redraw"]').waitFor();
+  await page.fill('#prompt', 'the same lighthouse under snow');
+  await page.fill('#denoise', '0.4');
+  await shoot('04c-generate-redraw');
+  await assertAccessible('generate from a source image');
+  await page.click('button:has-text("Generate 1 image")');
+  await page.waitForURL(/\/jobs\/generate-[0-9a-f-]+$/);
+  await page.locator('.page-head .badge', { hasText: 'Completed' }).waitFor({ timeout: 60_000 });
+  const id = decodeURIComponent(page.url().split('/').pop()!);
+  const job = await stack.api<{ job: { inputSummary: Record<string, unknown> }; assets: { width: number; height: number }[] }>(`/api/jobs/${id}`);
+  assert.equal(job.body.job.inputSummary.template, 'img2img');
+  assert.equal(job.body.job.inputSummary.denoise, 0.4);
+  assert.deepEqual([job.body.assets[0]!.width, job.body.assets[0]!.height], [1184, 888], 'the 4:3 source size was kept');
+});
+
 test('a failed job says what went wrong and what to do about it', async () => {
   const faults = `${stack.pools.demo}/__standin/faults`;
   await fetch(faults, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ failClass: 'KSampler', message: 'CUDA out of memory' }) });

@@ -57,3 +57,14 @@ test('random seeds cover the whole 32-bit range', () => {
   assert.equal(randomSeed(() => 0), 0);
   assert.equal(randomSeed(() => 0.9999999999), MAX_SEED);
 });
+
+test('a source image makes the request an img2img redraw that keeps the source size', () => {
+  const body = generateRequest({ ...defaultForm(), prompt: 'the same harbour at night', sourceImage: 'a_0123456789abcdef01234567', denoise: 0.45, aspect: '16:9' });
+  assert.equal(body.image, 'a_0123456789abcdef01234567');
+  assert.equal(body.denoise, 0.45);
+  assert.equal(body.template, 'img2img');
+  assert.equal(body.width, undefined, 'no size: the source sets it');
+  assert.equal(body.height, undefined);
+  assert.equal(generateRequest({ ...defaultForm(), prompt: 'p' }).image, undefined);
+  assert.match(formProblems({ ...defaultForm(), prompt: 'p', sourceImage: 'a_0123456789abcdef01234567', denoise: 2 }).denoise!, /between 0 and 1/);
+});

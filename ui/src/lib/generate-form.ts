@@ -6,6 +6,9 @@ import { MAX_SEED } from './sampling.ts';
 export const BATCH_SIZES = [1, 2, 4, 8] as const;
 export const MAX_PROMPT_CHARS = 4000;
 export const DEFAULT_TEMPLATE = 'txt2img';
+/** the built-in template that redraws a source image */
+export const SOURCE_TEMPLATE = 'img2img';
+export const DEFAULT_DENOISE = 0.6;
 export const DEFAULT_CFG = 6;
 
 export interface GenerateForm extends SamplingSettings {
@@ -21,6 +24,9 @@ export interface GenerateForm extends SamplingSettings {
   loraStrength: number;
   template: string;
   checkpoint: string;
+  /** an asset id: redraw that image instead of starting from noise ('' for none) */
+  sourceImage: string;
+  denoise: number;
 }
 
 export type FormProblems = Partial<Record<keyof GenerateForm, string>>;
@@ -29,6 +35,7 @@ export function defaultForm(): GenerateForm {
   return {
     prompt: '', negativePrompt: '', aspect: DEFAULT_ASPECT, ...samplingFor(DEFAULT_QUALITY), cfg: DEFAULT_CFG,
     count: 1, seedMode: 'random', seed: null, pool: '', lora: '', loraStrength: 1, template: DEFAULT_TEMPLATE, checkpoint: '',
+    sourceImage: '', denoise: DEFAULT_DENOISE,
   };
 }
 
@@ -44,18 +51,25 @@ export function formProblems(form: GenerateForm): FormProblems {
   if (!numberIn(form.cfg, 0, 30)) problems.cfg = 'CFG must be a number from 0 to 30.';
   if (form.seedMode === 'fixed' && !wholeIn(form.seed, 0, MAX_SEED)) problems.seed = `The seed must be a whole number from 0 to ${MAX_SEED}.`;
   if (form.lora && !numberIn(form.loraStrength, -4, 4)) problems.loraStrength = 'LoRA strength must be between −4 and 4.';
+  if (form.sourceImage && !numberIn(form.denoise, 0, 1)) problems.denoise = 'Denoise must be between 0 and 1.';
   return problems;
 }
 
 export function generateRequest(form: GenerateForm): Record<string, unknown> {
-  const { width, height } = aspectPreset(form.aspect);
   const body: Record<string, unknown> = {
-    prompt: form.prompt.trim(), width, height, steps: form.steps, cfg: form.cfg, sampler: form.sampler, scheduler: form.scheduler, count: form.count,
+    prompt: form.prompt.trim(), steps: form.steps, cfg: form.cfg, sampler: form.sampler, scheduler: form.scheduler, count: form.count,
   };
+  // a source image sets the size itself
+  if (form.sourceImage) Object.assign(body, { image: form.sourceImage, denoise: form.denoise });
+  else {
+    const { width, height } = aspectPreset(form.aspect);
+    Object.assign(body, { width, height });
+  }
   if (form.negativePrompt.trim()) body.negativePrompt = form.negativePrompt.trim();
   if (form.seedMode === 'fixed' && form.seed !== null) body.seed = form.seed;
   if (form.pool) body.pool = form.pool;
-  if (form.template && form.template !== DEFAULT_TEMPLATE) body.template = form.template;
+  const template = form.sourceImage && form.template === DEFAULT_TEMPLATE ? SOURCE_TEMPLATE : form.template;
+  if (template && template !== DEFAULT_TEMPLATE) body.template = template;
   if (form.checkpoint.trim()) body.checkpoint = form.checkpoint.trim();
   if (form.lora) Object.assign(body, { lora: form.lora, loraStrength: form.loraStrength });
   return body;
