@@ -4,11 +4,41 @@ import type { ApiContext } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { jobIdParam, liveState } from './jobs.ts';
 import { ALL_JOBS } from '../event-hub.ts';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import type { JobEvent } from '../../db/events.ts';
 
-function openStream(res: Response): void {
+/**
+ * One SSE stream: replays what `read` returns after `after`, then reads again whenever the hub says the
+ * channel has news. Subscribed before the replay, so nothing appended in between is missed; a notification
+ * that lands mid-read triggers one more read.
+ */
+function streamEvents(ctx: ApiContext, req: Request, res: Response, stream: { channel: string; after: number; read: (after: number) => Promise<JobEvent[]>; position: (event: JobEvent) => number }): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   res.write('retry: 2000\n\n');
+  let sent = stream.after;
+  let reading = false;
+  let again = false;
+  const flush = async () => {
+    if (reading) { again = true; return; }
+    reading = true;
+    try {
+      do {
+        again = false;
+        for (let page = await stream.read(sent); page.length; page = await stream.read(sent)) {
+          for (const event of page) res.write(`id: ${stream.position(event)}\ndata: ${JSON.stringify(event)}\n\n`);
+          sent = stream.position(page[page.length - 1]!);
+        }
+      } while (again);
+    } catch (error) {
+      ctx.logger.warn({ err: (error as Error).message, channel: stream.channel }, 'SSE read failed');
+    } finally {
+      reading = false;
+    }
+  };
+  const unsubscribe = ctx.hub.subscribe(stream.channel, () => void flush());
+  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  req.on('close', () => { clearInterval(keepAlive); unsubscribe(); });
+  return flush();
 }
 
 function afterSeq(raw: unknown): number {
@@ -43,59 +73,15 @@ export function eventRoutes(ctx: ApiContext): Router {
   // every job's events, live (the jobs list); Last-Event-ID here is the global event id
   router.get('/events', async (req, res) => {
     const given = req.headers['last-event-id'] ?? req.query.after;
-    let sent = given === undefined ? await ctx.events.lastId() : afterSeq(given);
-    openStream(res);
-    let reading = false;
-    const flush = async () => {
-      if (reading) return;
-      reading = true;
-      try {
-        for (let page = await ctx.events.sinceId(sent); page.length; page = await ctx.events.sinceId(sent)) {
-          for (const event of page) res.write(`id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
-          sent = page[page.length - 1]!.id;
-        }
-      } catch (error) {
-        ctx.logger.warn({ err: (error as Error).message }, 'SSE read failed');
-      } finally {
-        reading = false;
-      }
-    };
-    const unsubscribe = ctx.hub.subscribe(ALL_JOBS, () => void flush());
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    req.on('close', () => { clearInterval(keepAlive); unsubscribe(); });
-    await flush();
+    const after = given === undefined ? await ctx.events.lastId() : afterSeq(given);
+    await streamEvents(ctx, req, res, { channel: ALL_JOBS, after, read: (from) => ctx.events.sinceId(from), position: (e) => e.id });
   });
 
   router.get('/jobs/:id/events', async (req, res) => {
     const id = jobIdParam(req.params.id);
-    let sent = afterSeq(req.headers['last-event-id'] ?? req.query.after);
+    const after = afterSeq(req.headers['last-event-id'] ?? req.query.after);
     await ensureJob(id);
-    openStream(res);
-
-    let reading = false;
-    let again = false;
-    const flush = async () => {
-      if (reading) { again = true; return; }
-      reading = true;
-      try {
-        do {
-          again = false;
-          for (const event of await ctx.events.since(id, sent)) {
-            res.write(`id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`);
-            sent = event.seq;
-          }
-        } while (again);
-      } catch (error) {
-        ctx.logger.warn({ err: (error as Error).message, jobId: id }, 'SSE read failed');
-      } finally {
-        reading = false;
-      }
-    };
-    // subscribe before the replay so nothing appended in between is missed
-    const unsubscribe = ctx.hub.subscribe(id, (seq) => { if (seq > sent) void flush(); });
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
-    req.on('close', () => { clearInterval(keepAlive); unsubscribe(); });
-    await flush();
+    await streamEvents(ctx, req, res, { channel: id, after, read: (from) => ctx.events.since(id, from), position: (e) => e.seq });
   });
 
   return router;
