@@ -46,6 +46,8 @@ const schema = z.object({
   ATELIER_COMFY_INFLIGHT: z.coerce.number({ error: 'ATELIER_COMFY_INFLIGHT must be a whole number from 1 to 16' }).int().min(1, 'ATELIER_COMFY_INFLIGHT must be at least 1').max(16, 'ATELIER_COMFY_INFLIGHT must be at most 16').default(2),
   ATELIER_TRAINER_COMMAND: z.string().optional(),
   ATELIER_TEMPLATES_DIR: z.string().optional(),
+  ATELIER_UPLOAD_MAX_BYTES: z.coerce.number({ error: 'ATELIER_UPLOAD_MAX_BYTES must be a number of bytes' }).int().min(1024, 'ATELIER_UPLOAD_MAX_BYTES must be at least 1024').default(50 * 1024 * 1024),
+  ATELIER_UPLOAD_MAX_PIXELS: z.coerce.number({ error: 'ATELIER_UPLOAD_MAX_PIXELS must be a number of pixels' }).int().min(4096, 'ATELIER_UPLOAD_MAX_PIXELS must be at least 4096').default(50_000_000),
   ATELIER_API_HOST: z.string().min(1).default('127.0.0.1'),
   ATELIER_API_PORT: port('ATELIER_API_PORT').default(8420),
   ATELIER_API_TOKEN: z.string().min(16, 'ATELIER_API_TOKEN must be at least 16 characters').optional(),
@@ -70,6 +72,7 @@ export interface AtelierConfig {
   trainerCommand?: string;
   templatesDir?: string;
   api: { host: string; port: number; token?: string; publicUrl?: string };
+  uploads: { maxBytes: number; maxPixels: number };
   demoStepMs: number;
   /** the demo LLM's time per reply */
   demoLlmMs: number;
@@ -112,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AtelierConfig 
     trainerCommand: c.ATELIER_TRAINER_COMMAND,
     templatesDir: c.ATELIER_TEMPLATES_DIR ? path.resolve(c.ATELIER_TEMPLATES_DIR) : undefined,
     api: { host: c.ATELIER_API_HOST, port: c.ATELIER_API_PORT, token: c.ATELIER_API_TOKEN, publicUrl: c.ATELIER_PUBLIC_URL },
+    uploads: { maxBytes: c.ATELIER_UPLOAD_MAX_BYTES, maxPixels: c.ATELIER_UPLOAD_MAX_PIXELS },
     demoStepMs: c.ATELIER_DEMO_STEP_MS,
     demoLlmMs: c.ATELIER_DEMO_LLM_MS,
     logLevel: c.LOG_LEVEL,
