@@ -59,6 +59,12 @@ export function jobActivities(deps: JobDeps) {
       await deps.emit(jobId, 'stage', { stage, status, ...data });
     },
 
+    /** an event a workflow wants in the job's log (a review awaited, a decision taken); dedupeKey makes a replay append once */
+    async recordEvent(jobId: string, type: string, data: Record<string, unknown>, options: { level?: 'info' | 'warn' | 'error'; dedupeKey?: string; stage?: string } = {}): Promise<void> {
+      if (options.stage) await deps.jobs.update(jobId, { stage: options.stage });
+      await deps.emit(jobId, type, data, { level: options.level, dedupeKey: options.dedupeKey });
+    },
+
     async finishJob(jobId: string, status: Extract<JobStatus, 'COMPLETED' | 'FAILED' | 'CANCELLED'>, detail: { error?: string; assets?: number } = {}): Promise<void> {
       await deps.jobs.update(jobId, { status, stage: status.toLowerCase(), error: detail.error ?? null });
       await deps.emit(jobId, `job.${status.toLowerCase()}`, detail, { level: status === 'FAILED' ? 'error' : 'info', dedupeKey: `job.finished` });
