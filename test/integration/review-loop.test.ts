@@ -9,7 +9,7 @@ import { Worker, NativeConnection } from '@temporalio/worker';
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import { findTemporalCli } from '../../infra/local/temporal-cli.ts';
 import { freePort, waitForPort } from '../../infra/local/ports.ts';
-import { reviewUpdate, stateQuery, type ReviewDecision } from '../../workflows/messages.ts';
+import { reviewUpdate, stateQuery, type ReviewDecision, type PipelineState } from '../../workflows/messages.ts';
 import { until } from '../support/stack.ts';
 
 const TASK_QUEUE = 'review-loop-test';
@@ -80,7 +80,7 @@ test('refusals name what was wrong; one decision id has one effect; the update r
     // not execFileSync: the worker runs in this process and must keep working while the CLI waits
     await promisify(execFile)(findTemporalCli()!, ['workflow', 'update', 'execute', '--address', address, '--workflow-id', handle.workflowId, '--name', 'review',
       '--input', JSON.stringify({ stepId: 'b', decision: 'keep', decisionId: 'cli-1' })]);
-    const result = await handle.result();
+    const result: PipelineState = await handle.result();
     assert.equal(result.status, 'COMPLETED');
     assert.deepEqual(result.reviews!.map((r) => r.source), ['ui', 'cli', 'temporal']);
   } finally {
