@@ -18,6 +18,25 @@ export interface JobDeps {
 
 export interface RegisteredGenerate { params: GenerateRequest & { seed: number; pool: string }; title: string; /** images in flight at once */ window: number }
 
+export interface NewJob {
+  pipeline: string;
+  title: string;
+  inputSummary: Record<string, unknown>;
+  project?: string;
+  correlationId?: string;
+  /** what is wrong with the input, in words: the job is recorded (it shows in the UI) and fails at once */
+  problem?: string;
+}
+
+/** A pipeline's first activity records its job this way, from inside the activity (its workflow id is the job id). */
+export async function recordNewJob(deps: Pick<JobDeps, 'jobs' | 'emit'>, job: NewJob): Promise<string> {
+  const { workflowId, runId } = Context.current().info.workflowExecution!;
+  await deps.jobs.register({ id: workflowId, runId, pipeline: job.pipeline, title: job.title, stage: 'registered', inputSummary: job.inputSummary, project: job.project, correlationId: job.correlationId });
+  if (job.problem) throw ApplicationFailure.nonRetryable(`bad ${job.pipeline} input: ${job.problem}`, 'BadInput');
+  await deps.emit(workflowId, 'job.started', { pipeline: job.pipeline, title: job.title, correlationId: job.correlationId }, { dedupeKey: 'job.started' });
+  return workflowId;
+}
+
 export function jobActivities(deps: JobDeps) {
   function choosePool(requested?: string): string {
     if (requested) {
