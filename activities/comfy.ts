@@ -23,6 +23,8 @@ export interface ComfyDeps {
   templatesDir?: string;
   /** how often the activity checks /history and /queue besides following frames */
   reconcileMs?: number;
+  /** puts a trained LoRA (DATA_DIR/loras) into this host's ComfyUI when a prompt names one it lacks */
+  ensureLora?: (fileName: string) => Promise<boolean>;
 }
 
 export interface ComfyPromptInput {
@@ -152,6 +154,7 @@ export function comfyActivities(deps: ComfyDeps) {
       if (error instanceof TemplateError) throw ApplicationFailure.nonRetryable(error.message, 'TemplateError');
       throw error;
     }
+    if (typeof input.values.lora === 'string') await deps.ensureLora?.(input.values.lora);
     for (const note of await checkedAgainstServer(graph, input.template, new Set(Object.keys(input.values).filter((k) => input.values[k] !== undefined)))) {
       await deps.emit(input.jobId, 'comfy.notice', { step: input.step, message: note }, { level: 'warn', dedupeKey: `notice:${input.step}:${note}` });
     }

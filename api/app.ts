@@ -18,6 +18,10 @@ import { templateRoutes } from './routes/templates.ts';
 import { generateRoutes } from './routes/generate.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { reviewRoutes } from './routes/review.ts';
+import { characterRoutes } from './routes/characters.ts';
+import { datasetRoutes } from './routes/dataset.ts';
+import { loraRoutes } from './routes/loras.ts';
+import { loraContext } from './lora-context.ts';
 
 export const UI_DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'ui', 'dist');
 
@@ -36,6 +40,8 @@ export function createApp(ctx: ApiContext): express.Express {
   api.use(requireToken(ctx.token));
   api.get('/session', (_req, res) => void res.json({ signedIn: true }));
   api.use(jobRoutes(ctx), eventRoutes(ctx), assetRoutes(ctx), templateRoutes(ctx), generateRoutes(ctx), uploadRoutes(ctx), reviewRoutes(ctx));
+  const lora = loraContext(ctx);
+  api.use(characterRoutes(ctx, lora), datasetRoutes(ctx, lora), loraRoutes(ctx, lora));
   api.use(unknownRoute);
   app.use('/api', api);
 

@@ -45,6 +45,12 @@ const schema = z.object({
   ATELIER_DEFAULT_POOL: z.string().optional(),
   ATELIER_COMFY_INFLIGHT: z.coerce.number({ error: 'ATELIER_COMFY_INFLIGHT must be a whole number from 1 to 16' }).int().min(1, 'ATELIER_COMFY_INFLIGHT must be at least 1').max(16, 'ATELIER_COMFY_INFLIGHT must be at most 16').default(2),
   ATELIER_TRAINER_COMMAND: z.string().optional(),
+  ATELIER_TRAINER_BACKEND: z.enum(['ai-toolkit', 'kohya'], { error: 'ATELIER_TRAINER_BACKEND must be ai-toolkit or kohya' }).default('ai-toolkit'),
+  ATELIER_TRAINER_BASE_MODEL: z.string().min(1).optional(),
+  ATELIER_TRAINER_ARCH: z.enum(['sdxl', 'flux', 'flux-schnell', 'sd15', 'demo'], { error: 'ATELIER_TRAINER_ARCH must be one of sdxl, flux, flux-schnell, sd15, demo' }).optional(),
+  ATELIER_TRAINER_GRACE_MS: z.coerce.number({ error: 'ATELIER_TRAINER_GRACE_MS must be a number of milliseconds' }).int().min(100, 'ATELIER_TRAINER_GRACE_MS must be at least 100').max(600_000, 'ATELIER_TRAINER_GRACE_MS must be at most 600000').default(30_000),
+  ATELIER_GPU_WORK_DIR: z.string().min(1).optional(),
+  ATELIER_COMFY_LORAS_DIR: z.string().min(1).optional(),
   ATELIER_TEMPLATES_DIR: z.string().optional(),
   ATELIER_UPLOAD_MAX_BYTES: z.coerce.number({ error: 'ATELIER_UPLOAD_MAX_BYTES must be a number of bytes' }).int().min(1024, 'ATELIER_UPLOAD_MAX_BYTES must be at least 1024').default(50 * 1024 * 1024),
   ATELIER_UPLOAD_MAX_PIXELS: z.coerce.number({ error: 'ATELIER_UPLOAD_MAX_PIXELS must be a number of pixels' }).int().min(4096, 'ATELIER_UPLOAD_MAX_PIXELS must be at least 4096').default(50_000_000),
@@ -70,6 +76,12 @@ export interface AtelierConfig {
   defaultPool?: string;
   comfyInflight: number;
   trainerCommand?: string;
+  /** the LoRA trainer: unset command = the demo trainer (AI-Toolkit's command line on a tiny CPU model) */
+  trainer: { command?: string; backend: 'ai-toolkit' | 'kohya'; baseModel?: string; arch?: string; graceMs: number };
+  /** a GPU host's own folder for training runs (default DATA_DIR/gpu/<pool>-<host>) */
+  gpuWorkDir?: string;
+  /** the models/loras folder of this GPU host's ComfyUI (the launcher sets it for the demo ComfyUI) */
+  comfyLorasDir?: string;
   templatesDir?: string;
   api: { host: string; port: number; token?: string; publicUrl?: string };
   uploads: { maxBytes: number; maxPixels: number };
@@ -113,6 +125,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AtelierConfig 
     defaultPool: c.ATELIER_DEFAULT_POOL ?? Object.keys(gpuPools)[0],
     comfyInflight: c.ATELIER_COMFY_INFLIGHT,
     trainerCommand: c.ATELIER_TRAINER_COMMAND,
+    trainer: { command: c.ATELIER_TRAINER_COMMAND, backend: c.ATELIER_TRAINER_BACKEND, baseModel: c.ATELIER_TRAINER_BASE_MODEL, arch: c.ATELIER_TRAINER_ARCH, graceMs: c.ATELIER_TRAINER_GRACE_MS },
+    gpuWorkDir: c.ATELIER_GPU_WORK_DIR ? path.resolve(c.ATELIER_GPU_WORK_DIR) : undefined,
+    comfyLorasDir: c.ATELIER_COMFY_LORAS_DIR ? path.resolve(c.ATELIER_COMFY_LORAS_DIR) : undefined,
     templatesDir: c.ATELIER_TEMPLATES_DIR ? path.resolve(c.ATELIER_TEMPLATES_DIR) : undefined,
     api: { host: c.ATELIER_API_HOST, port: c.ATELIER_API_PORT, token: c.ATELIER_API_TOKEN, publicUrl: c.ATELIER_PUBLIC_URL },
     uploads: { maxBytes: c.ATELIER_UPLOAD_MAX_BYTES, maxPixels: c.ATELIER_UPLOAD_MAX_PIXELS },

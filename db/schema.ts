@@ -1,5 +1,5 @@
 // Atelier's tables. The SQL that creates them lives in db/migrations/; keep both in step.
-import { pgTable, text, integer, bigint, bigserial, timestamp, jsonb, index, uniqueIndex } from 'drizzle-orm/pg-core';
+import { pgTable, text, integer, bigint, bigserial, timestamp, jsonb, index, uniqueIndex, doublePrecision } from 'drizzle-orm/pg-core';
 
 export const jobs = pgTable('jobs', {
   id: text('id').primaryKey(), // the workflow id
@@ -48,3 +48,56 @@ export const assets = pgTable('assets', {
 export type JobRow = typeof jobs.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
 export type AssetRow = typeof assets.$inferSelect;
+
+export const characters = pgTable('characters', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  triggerWord: text('trigger_word').notNull(),
+  description: text('description').notNull().default(''),
+  samplePrompts: jsonb('sample_prompts').$type<string[]>().notNull().default([]),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const datasetImages = pgTable('dataset_images', {
+  id: text('id').primaryKey(),
+  characterId: text('character_id').notNull(),
+  /** the upload asset holding the bytes */
+  assetId: text('asset_id').notNull(),
+  sha256: text('sha256').notNull(),
+  fileName: text('file_name').notNull(),
+  /** null: none yet (an auto-caption is on its way) */
+  caption: text('caption'),
+  captionSource: text('caption_source').notNull().default('none'), // none | user | auto | sample
+  width: integer('width').notNull(),
+  height: integer('height').notNull(),
+  origin: text('origin').notNull().default('upload'), // upload | sample
+  sourceJobId: text('source_job_id'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [uniqueIndex('dataset_images_content_idx').on(t.characterId, t.sha256), index('dataset_images_created_idx').on(t.createdAt, t.id), index('dataset_images_character_idx').on(t.characterId, t.createdAt, t.id)]);
+
+export const loras = pgTable('loras', {
+  id: text('id').primaryKey(),
+  /** the file's name without .safetensors, as ComfyUI lists it */
+  name: text('name').notNull().unique(),
+  characterId: text('character_id'),
+  characterName: text('character_name').notNull(),
+  triggerWord: text('trigger_word').notNull(),
+  jobId: text('job_id').notNull().unique(),
+  /** in the artifact store: loras/<name>.safetensors */
+  relativePath: text('relative_path').notNull(),
+  bytes: bigint('bytes', { mode: 'number' }).notNull(),
+  sha256: text('sha256').notNull(),
+  steps: integer('steps').notNull(),
+  baseModel: text('base_model').notNull(),
+  arch: text('arch').notNull(),
+  pool: text('pool').notNull(),
+  host: text('host').notNull(),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull(),
+  secondsPerStep: doublePrecision('seconds_per_step'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('loras_character_idx').on(t.characterId)]);
+
+export type CharacterRow = typeof characters.$inferSelect;
+export type DatasetImageRow = typeof datasetImages.$inferSelect;
+export type LoraRow = typeof loras.$inferSelect;

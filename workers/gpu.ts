@@ -9,7 +9,13 @@ import { comfyActivities } from '../activities/comfy.ts';
 import { jobEvents } from '../activities/events.ts';
 import { assetRepository } from '../db/assets.ts';
 import { eventLog } from '../db/events.ts';
-import { gpuTaskQueue } from '../workflows/messages.ts';
+import { gpuTaskQueue, trainingTaskQueue } from '../workflows/messages.ts';
+import path from 'node:path';
+import { trainingActivities, recordsDir } from '../activities/training.ts';
+import { trainerSetup } from '../activities/training/setup.ts';
+import { reapOrphanTrainers } from '../activities/training/process.ts';
+import { loraInstallActivities } from '../activities/lora-install.ts';
+import { ensureDemoTrainer, DEMO_TRAINER_RUN } from '../infra/local/demo-trainer/install.ts';
 
 async function run() {
   const { values } = parseArgs({ options: { pool: { type: 'string' }, host: { type: 'string' } } });
@@ -23,17 +29,38 @@ async function run() {
   const host = (values.host ?? process.env.ATELIER_GPU_HOST ?? os.hostname()).toLowerCase().replace(/[^a-z0-9-]/g, '-');
   installTemporalLogging(logger);
   const connection = await connectWorkerTemporal(config);
-  const activities = comfyActivities({ comfyUrl, store, assets: assetRepository(database.db), emit: jobEvents(eventLog(database.sql), logger), logger, templatesDir: config.templatesDir });
+  const assets = assetRepository(database.db);
+  const emit = jobEvents(eventLog(database.sql), logger);
+  const workDir = config.gpuWorkDir ?? path.join(config.dataDir, 'gpu', `${pool}-${host}`);
+  // trainers a killed worker on this host left running: ended before this one takes work
+  const reaped = await reapOrphanTrainers(recordsDir(workDir), config.trainer.graceMs, async (record, how) => {
+    logger.warn({ jobId: record.jobId, pid: record.pid, how }, 'ended a trainer left running by a stopped worker');
+    await emit(record.jobId, 'training.orphan-ended', { host, pid: record.pid, how, fromAttempt: record.attempt, by: 'worker start' }, { level: 'warn' }).catch(() => {});
+  });
+  const lora = loraInstallActivities({ store, emit, pool, host, workDir, comfyLorasDir: config.comfyLorasDir });
+  const activities = {
+    ...comfyActivities({ comfyUrl, store, assets, emit, logger, templatesDir: config.templatesDir, ensureLora: lora.ensureLoraFile }),
+    installLora: lora.installLora,
+  };
+  const training = trainingActivities({
+    store, assets, emit, logger, pool, host, workDir, graceMs: config.trainer.graceMs,
+    setup: trainerSetup(config, { ensure: (say) => ensureDemoTrainer((message) => { logger.info(message); say(message); }), run: DEMO_TRAINER_RUN }),
+  });
   const queues = [gpuTaskQueue(pool), gpuTaskQueue(pool, host)];
-  const workers = await Promise.all(queues.map((taskQueue) => Worker.create({
-    connection, namespace: config.temporal.namespace, taskQueue, activities,
-    // one prompt running at ComfyUI plus `comfyInflight` waiting behind it
-    maxConcurrentActivityTaskExecutions: config.comfyInflight + 1,
+  const common = {
+    connection, namespace: config.temporal.namespace,
     // heartbeats carry cancellation back: without this the SDK sends one per 16 s and a cancel waits that long
     maxHeartbeatThrottleInterval: '1 second',
-  })));
+  } as const;
+  const workers = await Promise.all([
+    // one prompt running at ComfyUI plus `comfyInflight` waiting behind it
+    ...queues.map((taskQueue) => Worker.create({ ...common, taskQueue, activities, maxConcurrentActivityTaskExecutions: config.comfyInflight + 1 })),
+    // one training at a time on this GPU
+    Worker.create({ ...common, taskQueue: trainingTaskQueue(pool), activities: training, maxConcurrentActivityTaskExecutions: 1 }),
+  ]);
+  queues.push(trainingTaskQueue(pool));
   const backend = config.demoBackends.includes(`comfyui:${pool}`) ? 'demo' : 'comfyui';
-  logger.info({ pool, host, queues, comfyUrl, backend, inflight: config.comfyInflight }, 'GPU worker polling');
+  logger.info({ pool, host, queues, comfyUrl, backend, inflight: config.comfyInflight, trainer: config.trainer.command ? config.trainer.backend : 'demo', workDir, reapedTrainers: reaped }, 'GPU worker polling');
   await Promise.all(workers.map((w) => w.run()));
   await Promise.allSettled([connection.close(), database.close()]);
   process.exit(0);

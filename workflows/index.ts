@@ -1,2 +1,4 @@
 // Every pipeline's workflow, for the worker's bundle.
 export { generateWorkflow } from './generate.ts';
+export { loraWorkflow } from './lora.ts';
+export { loraSynthesisWorkflow, loraCaptionsWorkflow } from './lora-synthesis.ts';

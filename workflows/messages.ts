@@ -101,3 +101,5 @@ export const reviewUpdate = defineUpdate<PipelineState, [ReviewDecision]>('revie
 export const SEARCH_ATTRIBUTES = ['AtelierPipeline', 'AtelierStage', 'AtelierProject'] as const;
 export const MAIN_TASK_QUEUE = 'atelier';
 export const gpuTaskQueue = (pool: string, host?: string) => (host ? `atelier-gpu-${pool}-${host}` : `atelier-gpu-${pool}`);
+/** LoRA trainings of a pool: every GPU worker of the pool polls it, taking one training at a time */
+export const trainingTaskQueue = (pool: string) => `atelier-train-${pool}`;

@@ -156,6 +156,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       OPENAI_BASE_URL: llm.baseUrl,
       OPENAI_API_KEY: llm.apiKey ?? '',
       ATELIER_DEMO_BACKENDS: demo.join(','),
+      // the demo ComfyUI reads LoRAs from its data folder; GPU workers put trained ones there
+      ...(demo.includes('comfyui:demo') && !env.ATELIER_COMFY_LORAS_DIR ? { ATELIER_COMFY_LORAS_DIR: path.join(config.dataDir, 'comfyui', 'models', 'loras') } : {}),
     };
     loadConfig(childEnv);
 

@@ -4,6 +4,10 @@ import path from 'node:path';
 export type FolderType = 'input' | 'output' | 'temp';
 
 export const BUILTIN_CHECKPOINT = 'atelier-demo-sdxl.safetensors';
+/** the demo server "has" the files the built-in FLUX templates name (no weights: images are drawn) */
+export const BUILTIN_DIFFUSION_MODELS = ['flux1-dev.safetensors', 'flux1-schnell.safetensors'];
+export const BUILTIN_TEXT_ENCODERS = ['clip_l.safetensors', 't5xxl_fp16.safetensors'];
+export const BUILTIN_VAES = ['ae.safetensors'];
 const MODEL_EXTENSIONS = ['.ckpt', '.pt', '.pt2', '.bin', '.pth', '.safetensors', '.pkl', '.sft'];
 const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.gif', '.bmp', '.tif', '.tiff', '.avif'];
 
@@ -14,6 +18,9 @@ export class DataDirs {
   readonly temp: string;
   readonly checkpoints: string;
   readonly loras: string;
+  readonly diffusionModels: string;
+  readonly textEncoders: string;
+  readonly vae: string;
   readonly eventsFile: string;
 
   constructor(readonly root: string) {
@@ -22,8 +29,11 @@ export class DataDirs {
     this.temp = path.join(root, 'temp');
     this.checkpoints = path.join(root, 'models', 'checkpoints');
     this.loras = path.join(root, 'models', 'loras');
+    this.diffusionModels = path.join(root, 'models', 'diffusion_models');
+    this.textEncoders = path.join(root, 'models', 'text_encoders');
+    this.vae = path.join(root, 'models', 'vae');
     this.eventsFile = path.join(root, 'standin-events.jsonl');
-    for (const dir of [this.input, this.output, this.temp, this.checkpoints, this.loras]) mkdirSync(dir, { recursive: true });
+    for (const dir of [this.input, this.output, this.temp, this.checkpoints, this.loras, this.diffusionModels, this.textEncoders, this.vae]) mkdirSync(dir, { recursive: true });
   }
 
   folder(type: string): string | undefined {
@@ -33,6 +43,19 @@ export class DataDirs {
 
   checkpointNames(): string[] {
     return [...new Set([...listFiles(this.checkpoints, MODEL_EXTENSIONS), BUILTIN_CHECKPOINT])].sort();
+  }
+
+  diffusionModelNames(): string[] {
+    return [...new Set([...listFiles(this.diffusionModels, MODEL_EXTENSIONS), ...BUILTIN_DIFFUSION_MODELS])].sort();
+  }
+
+  textEncoderNames(): string[] {
+    return [...new Set([...listFiles(this.textEncoders, MODEL_EXTENSIONS), ...BUILTIN_TEXT_ENCODERS])].sort();
+  }
+
+  /** ComfyUI's VAELoader lists its vae folder, then "pixel_space" */
+  vaeNames(): string[] {
+    return [...[...new Set([...listFiles(this.vae, MODEL_EXTENSIONS), ...BUILTIN_VAES])].sort(), 'pixel_space'];
   }
 
   /** Re-read on every call: other parts of Atelier drop LoRAs in while the stand-in runs. */

@@ -5,7 +5,7 @@ import { combo, float, link, string, type NodeClass } from './spec.ts';
 import type { ClipValue, Conditioning, ModelValue, VaeValue } from './values.ts';
 
 /** A LoRA's identity is its name plus a digest of its bytes, so a retrained file renders differently. */
-function loraDigest(dir: string, name: string): string {
+export function loraDigest(dir: string, name: string): string {
   const file = inside(dir, name);
   if (!file) return name;
   try {
