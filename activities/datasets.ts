@@ -85,6 +85,10 @@ export function datasetActivities(deps: DatasetDeps) {
 
     /** kept samples join the character's dataset as uploads with a caption; content already there is skipped */
     async keepSamples(input: { jobId: string; characterId: string; samples: KeptSample[] }): Promise<{ kept: number; duplicates: number }> {
+      if (!(await deps.characters.get(input.characterId))) {
+        await deps.emit(input.jobId, 'dataset.notice', { message: 'the character was deleted: the kept images stay in this job only' }, { level: 'warn' });
+        return { kept: 0, duplicates: 0 };
+      }
       const entries = [];
       for (const sample of input.samples) {
         const asset = await deps.assets.get(sample.assetId);

@@ -77,8 +77,10 @@ export function loraJobActivities(deps: LoraJobDeps) {
       const relativePath = `loras/${input.name}.safetensors`;
       await copyAtomic(deps.store.absolute(input.trained.checkpointPath), deps.store.absolute(relativePath));
       const stat = await fs.stat(deps.store.absolute(relativePath));
+      // a character deleted while its LoRA trained: the LoRA is kept, belonging to no character
+      const characterId = (await deps.characters.get(input.character.id)) ? input.character.id : null;
       await deps.loras.upsert({
-        id: `lo_${crypto.createHash('sha256').update(input.jobId).digest('hex').slice(0, 12)}`, name: input.name, characterId: input.character.id, characterName: input.character.name,
+        id: `lo_${crypto.createHash('sha256').update(input.jobId).digest('hex').slice(0, 12)}`, name: input.name, characterId, characterName: input.character.name,
         triggerWord: input.character.triggerWord, jobId: input.jobId, relativePath, bytes: stat.size, sha256: input.trained.sha256, steps: input.trained.steps,
         baseModel: input.trained.baseModel, arch: input.trained.arch, pool: input.trained.pool, host: input.trained.host,
         settings: { ...input.settings, backend: input.trained.backend } as Record<string, unknown>, secondsPerStep: input.trained.secondsPerStep,

@@ -24,12 +24,12 @@ export function loraContext(ctx: ApiContext) {
   const characterView = (c: CharacterRow) => ({ id: c.id, name: c.name, triggerWord: c.triggerWord, description: c.description, samplePrompts: c.samplePrompts, createdAt: c.createdAt, updatedAt: c.updatedAt });
 
   /** uploads (POST /api/uploads) → dataset rows; an id that is not an image asset is the person's to fix */
-  async function imagesFromUploads(entries: { assetId: string; caption?: string }[]): Promise<NewDatasetImage[]> {
+  async function imagesFromUploads(entries: { assetId: string; caption?: string; name?: string }[]): Promise<NewDatasetImage[]> {
     const images: NewDatasetImage[] = [];
     for (const entry of entries) {
       const asset = await ctx.assets.get(entry.assetId);
       if (!asset || !asset.mime.startsWith('image/')) throw badRequest(`no uploaded image "${entry.assetId}": upload it first (POST /api/uploads) and send the id it returns`);
-      const fileName = typeof asset.meta?.name === 'string' ? asset.meta.name : asset.relativePath.split('/').pop()!;
+      const fileName = entry.name ?? (typeof asset.meta?.name === 'string' ? asset.meta.name : asset.relativePath.split('/').pop()!);
       images.push({ assetId: asset.id, sha256: asset.sha256, fileName, caption: entry.caption || null, captionSource: entry.caption ? 'user' : 'none', width: asset.width ?? 0, height: asset.height ?? 0 });
     }
     return images;

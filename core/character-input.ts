@@ -20,7 +20,9 @@ export const promptListSchema = z.array(z.string().trim().min(1, 'a sample promp
   .refine((v) => !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(v), 'a sample prompt may not contain control characters'))
   .min(1, 'give at least one sample prompt').max(MAX_SAMPLE_PROMPTS, `give at most ${MAX_SAMPLE_PROMPTS} sample prompts`);
 
-export const imageEntrySchema = z.object({ assetId: assetIdSchema, caption: captionSchema.optional() }).strict();
+/** the name a person knows the file by (display only, never a path) */
+export const fileNameSchema = z.string().max(120, 'name must be at most 120 characters').transform((v) => v.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').trim()).refine((v) => v.length > 0, 'name is empty');
+export const imageEntrySchema = z.object({ assetId: assetIdSchema, caption: captionSchema.optional(), name: fileNameSchema.optional() }).strict();
 
 export const characterInputSchema = z.object({
   name: z.string({ error: 'name is required' }).trim().min(1, 'name is empty: give the character a name').max(80, 'name must be at most 80 characters')

@@ -1,6 +1,6 @@
 // Characters and their dataset images. An image is an upload (its bytes in the store by content) with a caption;
 // one character never holds the same content twice.
-import { and, asc, desc, eq, ilike, inArray, isNull, lt, or, sql as dsql } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, isNull, or, sql as dsql } from 'drizzle-orm';
 import crypto from 'node:crypto';
 import type { Db } from './client.ts';
 import { characters, datasetImages, loras, type CharacterRow, type DatasetImageRow } from './schema.ts';
@@ -13,17 +13,15 @@ export interface NewDatasetImage { assetId: string; sha256: string; fileName: st
 
 export class DuplicateImagesError extends Error {
   constructor(readonly duplicates: { fileName: string; existing: string }[]) {
-    super(duplicates.map((d) => `"${d.fileName}" is already in this character's dataset (as "${d.existing}")`).join('; '));
+    super(duplicates.map((d) => `"${d.fileName}" is already in this character's dataset${d.existing === d.fileName ? '' : ` (as "${d.existing}")`}`).join('; '));
   }
 }
 
-function encodeCursor(row: { createdAt: Date; id: string }): string {
-  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
-}
-function decodeCursor(cursor: string): [Date, string] | undefined {
-  const [time, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  const date = new Date(time ?? '');
-  return id && !Number.isNaN(date.getTime()) ? [date, id] : undefined;
+// the cursor is the last image's id: compared in the database, at the timestamp's full (microsecond) precision
+const encodeCursor = (row: { id: string }) => Buffer.from(row.id).toString('base64url');
+function decodeCursor(cursor: string): string | undefined {
+  const id = Buffer.from(cursor, 'base64url').toString();
+  return /^di_[0-9a-f]{20}$/.test(id) ? id : undefined;
 }
 
 export function characterRepository(db: Db) {
@@ -61,9 +59,9 @@ export function characterRepository(db: Db) {
     async list() {
       return db.select({
         character: characters,
-        images: dsql<number>`(SELECT count(*)::int FROM dataset_images d WHERE d.character_id = ${characters.id})`,
-        cover: dsql<string | null>`(SELECT d.asset_id FROM dataset_images d WHERE d.character_id = ${characters.id} ORDER BY d.created_at, d.id LIMIT 1)`,
-        loras: dsql<number>`(SELECT count(*)::int FROM loras l WHERE l.character_id = ${characters.id})`,
+        images: dsql<number>`(SELECT count(*)::int FROM dataset_images d WHERE d.character_id = "characters"."id")`,
+        cover: dsql<string | null>`(SELECT d.asset_id FROM dataset_images d WHERE d.character_id = "characters"."id" ORDER BY d.created_at, d.id LIMIT 1)`,
+        loras: dsql<number>`(SELECT count(*)::int FROM loras l WHERE l.character_id = "characters"."id")`,
       }).from(characters).orderBy(asc(dsql`lower(${characters.name})`));
     },
     async update(id: string, change: Partial<Pick<CharacterRow, 'name' | 'triggerWord' | 'description' | 'samplePrompts'>>) {
@@ -97,17 +95,17 @@ export function characterRepository(db: Db) {
         const like = `%${filter.text.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
         conditions.push(or(ilike(datasetImages.fileName, like), ilike(characters.name, like), ilike(dsql`coalesce(${datasetImages.caption}, '')`, like)));
       }
+      const counted = [...conditions];
       if (filter.cursor) {
-        const decoded = decodeCursor(filter.cursor);
-        if (!decoded) return undefined;
-        const [time, id] = decoded;
-        conditions.push(or(lt(datasetImages.createdAt, time), and(eq(datasetImages.createdAt, time), lt(datasetImages.id, id))));
+        const id = decodeCursor(filter.cursor);
+        if (!id) return undefined;
+        conditions.push(dsql`(${datasetImages.createdAt}, ${datasetImages.id}) < (SELECT d.created_at, d.id FROM dataset_images d WHERE d.id = ${id})`);
       }
       const rows = await db.select({ image: datasetImages, characterName: characters.name, triggerWord: characters.triggerWord }).from(datasetImages)
         .innerJoin(characters, eq(characters.id, datasetImages.characterId))
         .where(and(...conditions)).orderBy(desc(datasetImages.createdAt), desc(datasetImages.id)).limit(filter.limit + 1);
       const page = rows.slice(0, filter.limit);
-      const total = filter.cursor ? undefined : Number((await db.select({ n: dsql<number>`count(*)::int` }).from(datasetImages).innerJoin(characters, eq(characters.id, datasetImages.characterId)).where(and(...conditions.slice(0, conditions.length))))[0]?.n ?? 0);
+      const total = filter.cursor ? undefined : Number((await db.select({ n: dsql<number>`count(*)::int` }).from(datasetImages).innerJoin(characters, eq(characters.id, datasetImages.characterId)).where(and(...counted)))[0]?.n ?? 0);
       const last = page.at(-1);
       return { rows: page, total, nextCursor: rows.length > filter.limit && last ? encodeCursor(last.image) : null };
     },

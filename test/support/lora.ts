@@ -20,7 +20,7 @@ export async function createCharacter(stack: TestStack, name: string, images: { 
   if (uploaded.status !== 201) throw new Error(`upload refused: ${JSON.stringify(uploaded.body)}`);
   const response = await stack.api('/api/characters', {
     method: 'POST',
-    json: { name, triggerWord: `ohwx_${name.toLowerCase().replace(/[^a-z0-9]/g, '')}`, description: `${name}, a test character`, images: uploaded.body.uploads.map((u: any, i: number) => ({ assetId: u.id, ...(images[i]!.caption ? { caption: images[i]!.caption } : {}) })), ...extra },
+    json: { name, triggerWord: `ohwx_${name.toLowerCase().replace(/[^a-z0-9]/g, '')}`, description: `${name}, a test character`, images: uploaded.body.uploads.map((u: any, i: number) => ({ assetId: u.id, name: u.name, ...(images[i]!.caption ? { caption: images[i]!.caption } : {}) })), ...extra },
   });
   if (response.status !== 201) throw new Error(`character refused (${response.status}): ${JSON.stringify(response.body)}`);
   return response.body as { character: { id: string; triggerWord: string }; images: any[]; captioning: string | null };
