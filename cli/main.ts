@@ -6,6 +6,7 @@ import path from 'node:path';
 import { apiClient, apiTarget, CliError, type ApiClient } from './api-client.ts';
 import { followEvents, type StreamedEvent } from './sse.ts';
 import { uploadFiles } from './uploads.ts';
+import { loraCommand, LORA_USAGE } from './lora.ts';
 import { DECISION_NAMES, needsOf } from '../workflows/review-decisions.ts';
 
 const USAGE = `atelier — drive Atelier's pipelines from a terminal
@@ -21,6 +22,7 @@ const USAGE = `atelier — drive Atelier's pipelines from a terminal
   atelier review <id> <step> mask <mask.png>       decisions: ${DECISION_NAMES.join(', ')}
   atelier templates
   atelier health
+${LORA_USAGE}
 
   --json prints the API's JSON. The API is ATELIER_URL (default http://127.0.0.1:8420); the token is
   ATELIER_TOKEN, or DATA_DIR/api-token (default .data/api-token) written by npm start.`;
@@ -88,6 +90,7 @@ async function main(argv: string[]): Promise<number> {
       wait: { type: 'boolean' }, follow: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       pipeline: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' },
       prompt: { type: 'string' }, note: { type: 'string' }, assets: { type: 'string' },
+      trigger: { type: 'string' }, description: { type: 'string' }, caption: { type: 'string' }, preset: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -184,6 +187,8 @@ async function main(argv: string[]): Promise<number> {
       ].join('\n'));
       return body.status === 'ok' ? 0 : 1;
     }
+    case 'character': case 'lora': case 'stage':
+      return loraCommand(api, command, rest, { ...values }, out);
     default:
       throw new CliError(`unknown command "${command}"\n\n${USAGE}`, 2);
   }

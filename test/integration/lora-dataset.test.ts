@@ -167,3 +167,41 @@ test('the estimate comes from earlier runs on the pool', async () => {
   assert.equal(balanced.body.seconds, Math.round(0.5 / (512 * 512) * 768 * 768 * 1500));
   assert.match(balanced.body.summary, /Balanced: 1500 steps, rank 16/);
 });
+
+test('the CLI: character create/list/add-images, lora train --wait (a failing trainer: its last lines, exit 1), lora list, stage', async () => {
+  const { execFile } = await import('node:child_process');
+  const os = await import('node:os');
+  const CLI = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'cli', 'atelier.js');
+  const atelier = (args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ATELIER_URL: stack.apiUrl, DATA_DIR: stack.dataDir, ATELIER_TOKEN: '' }, timeout: 120_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-cli-'));
+  const files = await Promise.all([51, 52, 53].map(async (i) => { const f = path.join(dir, `hal-${i}.png`); fs.writeFileSync(f, await portrait(i)); return f; }));
+  const created = await atelier(['character', 'create', 'Hal', '--trigger', 'ohwx_hal', '--caption', 'photo of [trigger]', files[0]!, files[1]!]);
+  assert.equal(created.code, 0, created.stderr);
+  assert.match(created.stdout, /created ch_[0-9a-f]{12}\s+Hal \(trigger word ohwx_hal\), 2 image\(s\)/);
+  const added = await atelier(['character', 'add-images', 'hal', files[2]!]);
+  assert.match(added.stdout, /added 1 image\(s\) to Hal; auto-captions: job captions-/);
+  const duplicate = await atelier(['character', 'add-images', 'Hal', files[0]!]);
+  assert.equal(duplicate.code, 1);
+  assert.match(duplicate.stderr, /"hal-51\.png" is already in this character's dataset/);
+  const list = await atelier(['character', 'list']);
+  assert.match(list.stdout, /Hal\s+ohwx_hal\s+3 image\(s\)\s+0 LoRA\(s\)/);
+  const unknown = await atelier(['lora', 'train', 'Nobody-at-all']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /no character "Nobody-at-all"/);
+  const badPreset = await atelier(['lora', 'train', 'Hal', '--preset', 'ultra']);
+  assert.match(badPreset.stderr, /unknown preset "ultra"/);
+  const trained = await atelier(['lora', 'train', 'Hal', '--wait']);
+  assert.equal(trained.code, 1, trained.stdout);
+  assert.match(trained.stdout, /started lora-/);
+  assert.match(trained.stdout, /dataset: 3 images/);
+  assert.match(trained.stderr, /failed: the trainer exited with code 1 before its first training step[\s\S]*model not found/);
+  const loras = await atelier(['lora', 'list']);
+  assert.equal(loras.code, 0);
+  const stage = await atelier(['stage', 'lora-x', 'maybe']);
+  assert.equal(stage.code, 2);
+  assert.match(stage.stderr, /keep or discard/);
+});
