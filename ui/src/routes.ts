@@ -4,6 +4,11 @@ import JobsPage from './pages/jobs/JobsPage.svelte';
 import JobPage from './pages/job/JobPage.svelte';
 import GeneratePage from './pages/generate/GeneratePage.svelte';
 import HealthPage from './pages/health/HealthPage.svelte';
+import CharactersPage from './pages/lora/CharactersPage.svelte';
+import CharacterPage from './pages/lora/CharacterPage.svelte';
+import DatasetPage from './pages/lora/DatasetPage.svelte';
+import TrainingPage from './pages/lora/TrainingPage.svelte';
+import TrainingJobPage from './pages/lora/TrainingJobPage.svelte';
 
 export interface AppRoute {
   pattern: string;
@@ -15,6 +20,11 @@ export interface AppRoute {
 export const routes: readonly AppRoute[] = [
   { pattern: '/jobs', view: JobsPage, title: () => 'Jobs' },
   { pattern: '/jobs/:id', view: JobPage, title: (p) => `Job ${p.id}` },
+  { pattern: '/characters', view: CharactersPage, title: () => 'Characters' },
+  { pattern: '/characters/:id', view: CharacterPage, title: () => 'Character' },
+  { pattern: '/dataset', view: DatasetPage, title: () => 'Dataset' },
+  { pattern: '/training', view: TrainingPage, title: () => 'Training' },
+  { pattern: '/training/:id', view: TrainingJobPage, title: (p) => `Training ${p.id}` },
   { pattern: '/generate', view: GeneratePage, title: () => 'Generate' },
   { pattern: '/health', view: HealthPage, title: () => 'Health', open: true },
 ];

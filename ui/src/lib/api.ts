@@ -6,7 +6,7 @@ export class ApiError extends Error {
 }
 
 export interface ApiRequest {
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   json?: unknown;
   signal?: AbortSignal;
   /** statuses whose JSON body is still the answer (GET /api/health says 503 with a full report) */

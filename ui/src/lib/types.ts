@@ -59,6 +59,7 @@ export interface TemplateParameter { name: string; type: string; default?: unkno
 export interface Template { id: string; source: 'builtin' | 'user'; title: string; description: string; parameters: TemplateParameter[]; nodeTypes: string[] }
 export interface TemplateList { templates: Template[]; errors: { file: string; error: string }[]; userFolder: string | null }
 
-export interface Lora { name: string }
+/** a LoRA file ComfyUI can load; trained ones say for which character and its trigger word */
+export interface Lora { name: string; title?: string; characterName?: string; triggerWord?: string; steps?: number }
 
 export interface GenerateAccepted { id: string; runId: string; links: { job: string; events: string; temporal: string | null } }
