@@ -32,4 +32,5 @@ test('the chart path spans the run: x by step over the total, y by loss (higher 
 test('the trainer log reads as a terminal shows it: a tqdm redraw replaces its line', () => {
   const raw = 'Running 1 job\nada:   0%|   | 0/300 [00:00<?, ?it/s]\rada:   1%|   | 3/300 [00:01<01:40, 2.9it/s, lr: 2.0e-04 loss: 1.2e+00]\nSaving at step 50\n';
   assert.equal(terminalText(raw), 'Running 1 job\nada:   1%|   | 3/300 [00:01<01:40, 2.9it/s, lr: 2.0e-04 loss: 1.2e+00]\nSaving at step 50\n');
+  assert.equal(terminalText('Generating Images:  33%|█| 1/3\x1b[A\n'), 'Generating Images:  33%|█| 1/3\n', 'cursor movements are dropped');
 });

@@ -63,7 +63,8 @@ export function chartPath(points: readonly LossPoint[], total: number, width: nu
 /** the trainer's log as a terminal shows it: each tqdm redraw (\r) replaces the line it redraws */
 export function terminalText(raw: string): string {
   const lines: string[] = [];
-  for (const line of raw.split('\n')) {
+  // eslint-disable-next-line no-control-regex
+  for (const line of raw.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split('\n')) {
     const redraws = line.split('\r').filter((part) => part.length);
     lines.push(redraws.at(-1) ?? '');
   }
