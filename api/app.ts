@@ -9,6 +9,7 @@ import type { ApiContext } from './context.ts';
 import { requireToken } from './auth.ts';
 import { correlation } from './correlation.ts';
 import { errorHandler, unknownRoute } from './errors.ts';
+import { refuseUnstorableText } from './text-input.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { jobRoutes } from './routes/jobs.ts';
@@ -29,6 +30,7 @@ export function createApp(ctx: ApiContext): express.Express {
 
   const api = express.Router();
   api.use(express.json({ limit: '256kb', strict: false }));
+  api.use(refuseUnstorableText);
   api.use(healthRoutes(ctx));
   api.use(sessionRoutes(ctx));
   api.use(requireToken(ctx.token));
