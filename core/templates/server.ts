@@ -80,7 +80,8 @@ export function checkAgainstServer(template: ComfyTemplate, graph: ComfyGraph, v
       if (Array.isArray(value)) continue;
       const spec = inputSpec(info, node.class_type, input);
       const owner = parameterAt(template, nodeId, input);
-      if (!spec || owner && !parameterInUse(template, owner[0], on)) continue;
+      // an image parameter names an upload made just before queueing: ComfyUI's LoadImage checks the file itself
+      if (!spec || owner && (!parameterInUse(template, owner[0], on) || owner[1].type === 'image')) continue;
       if (spec.kind === 'COMBO' && !spec.options?.includes(value as string)) {
         const explicit = owner && values[owner[0]] !== undefined;
         const model = owner ? owner[1].type === 'model' : input === 'ckpt_name';
