@@ -169,8 +169,12 @@ export function comfyActivities(deps: ComfyDeps) {
         const number = await client.queuePrompt(graph, { promptId, clientId });
         await deps.emit(input.jobId, 'comfy.queued', { step: input.step, promptId, number, reason }, { dedupeKey: `queued:${promptId}:${context.info.attempt}:${reason}` });
       } catch (error) {
-        if (error instanceof ComfyRejectedError) throw ApplicationFailure.nonRetryable(error.message, 'ComfyRejected');
-        throw error;
+        if (!(error instanceof ComfyRejectedError)) throw error;
+        // a cached /object_info can be older than the server (a node pack removed since): a fresh look names
+        // what is missing in the words the API uses; otherwise ComfyUI's own refusal, described
+        objectInfoCache = undefined;
+        await checkedAgainstServer(template, structuredClone(graph), input.values);
+        throw ApplicationFailure.nonRetryable(error.message, 'ComfyRejected');
       }
     };
 

@@ -17,6 +17,7 @@ import { eventRoutes } from './routes/events.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { generateRoutes } from './routes/generate.ts';
+import { debugBundleRoutes } from './routes/debug-bundle.ts';
 
 export const UI_DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'ui', 'dist');
 
@@ -35,7 +36,7 @@ export function createApp(ctx: ApiContext): express.Express {
   api.use(sessionRoutes(ctx));
   api.use(requireToken(ctx.token));
   api.get('/session', (_req, res) => void res.json({ signedIn: true }));
-  api.use(jobRoutes(ctx), eventRoutes(ctx), assetRoutes(ctx), templateRoutes(ctx), generateRoutes(ctx));
+  api.use(jobRoutes(ctx), eventRoutes(ctx), assetRoutes(ctx), templateRoutes(ctx), generateRoutes(ctx), debugBundleRoutes(ctx));
   api.use(unknownRoute);
   app.use('/api', api);
 

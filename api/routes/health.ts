@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import type { ApiContext } from '../context.ts';
 import { gpuTaskQueue, MAIN_TASK_QUEUE } from '../../workflows/messages.ts';
+import { withoutCredentials } from '../../core/redact.ts';
 
 const within = <T>(ms: number, work: Promise<T>) =>
   Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))]);
@@ -43,7 +44,7 @@ export function healthRoutes(ctx: ApiContext): Router {
       ]);
       return {
         name, queue: gpuTaskQueue(name),
-        comfyui: { url, demo: ctx.config.demoBackends.includes(`comfyui:${name}`), ok: comfy.ok, version: comfy.ok ? comfy.value.system?.comfyui_version ?? null : null, error: comfy.ok ? undefined : comfy.error },
+        comfyui: { url: withoutCredentials(url), demo: ctx.config.demoBackends.includes(`comfyui:${name}`), ok: comfy.ok, version: comfy.ok ? comfy.value.system?.comfyui_version ?? null : null, error: comfy.ok ? undefined : comfy.error },
         workers: workers.ok ? workers.value : [],
       };
     }));
@@ -55,7 +56,7 @@ export function healthRoutes(ctx: ApiContext): Router {
       database: { ok: database.ok, embedded: ctx.config.demoBackends.includes('postgres'), version: database.ok ? String((database.value[0] as { version: string }).version).split(' ').slice(0, 2).join(' ') : null, error: database.ok ? undefined : database.error },
       workers: { main: mainWorkers.ok ? mainWorkers.value : [] },
       pools,
-      llm: ctx.config.llm.baseUrl ? { configured: true, baseUrl: ctx.config.llm.baseUrl, model: ctx.config.llm.model } : { configured: false, note: 'no LLM configured (OPENAI_BASE_URL); the scene and campaign pipelines will need one' },
+      llm: ctx.config.llm.baseUrl ? { configured: true, baseUrl: withoutCredentials(ctx.config.llm.baseUrl), model: ctx.config.llm.model } : { configured: false, note: 'no LLM configured (OPENAI_BASE_URL); the scene and campaign pipelines will need one' },
       defaultPool: ctx.config.defaultPool ?? null,
     });
   });
