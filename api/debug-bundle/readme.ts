@@ -46,9 +46,10 @@ export function bundleReadme(parts: {
     ...(parts.logs.every((l) => !l.lines.length) ? ['  (no log line names this job: the logs live in DATA_DIR/logs of the machine that ran it)'] : []),
     ...(parts.historyProblem ? ['', `No workflow history: ${parts.historyProblem}.`] : []),
     '',
-    'Secrets are left out: the API token, keys, passwords and tokens that Atelier knows of or that look like one',
-    '(sk-…, hf_…, Bearer …, token=…, password=…, passwords in URLs) read [redacted] wherever they appeared, inside',
-    "the workflow history's payloads too. Images are not included; assets.json lists them.",
+    'Secrets are left out: the API token, keys, passwords and tokens that Atelier knows of, and text that looks like',
+    'one (sk-… and hf_… keys, Bearer headers, the values of token= and password= settings, passwords in URLs), read',
+    "[redacted] wherever they appeared, inside the workflow history's payloads too. Images are not included;",
+    'assets.json lists them.',
   ];
   return lines.join('\n') + '\n';
 }

@@ -58,7 +58,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   try {
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
-      say('starting embedded PostgreSQL (data in DATA_DIR/postgres)…');
+      say('starting embedded PostgreSQL…');
       const pg = await startEmbeddedPostgres(config.dataDir, (line) => options.onLine?.('postgres', line, 'stderr'), say);
       cleanups.push(pg.stop);
       databaseUrl = pg.url;
