@@ -10,7 +10,7 @@ const sdxl: Template = {
     { name: 'prompt', type: 'string' },
     { name: 'steps', type: 'integer', default: 20 },
     { name: 'controlnet', type: 'toggle', label: 'ControlNet', default: false, available: true },
-    { name: 'controlImage', type: 'image', toggle: 'controlnet', label: 'Control image' },
+    { name: 'controlImage', type: 'image', toggle: 'controlnet', label: 'Control image', default: null },
     { name: 'controlStrength', type: 'number', toggle: 'controlnet', default: 0.8, min: 0, max: 2 },
     { name: 'faceDetailer', type: 'toggle', label: 'Face detailer', available: false, unavailable: 'install ComfyUI Impact Pack on pool dgx' },
     { name: 'upscale', type: 'toggle', label: 'Upscale', available: true },

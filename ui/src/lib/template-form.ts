@@ -58,7 +58,7 @@ export function paramProblems(template: Template | undefined, values: ParamValue
       continue;
     }
     if (value === undefined || value === null || value === '') {
-      if (p.type === 'image' && p.default === undefined) problems[fieldId(p.name)] = `${label} needs an image: paste the asset id (a_…) of an image from a job.`;
+      if (p.type === 'image' && p.default == null) problems[fieldId(p.name)] = `${label} needs an image: paste the asset id (a_…) of an image from a job.`;
       continue;
     }
     if (p.type === 'image' && !ASSET_ID.test(String(value))) problems[fieldId(p.name)] = `${label} must be an asset id: a_ and 24 hex digits, from a job's images.`;
