@@ -187,6 +187,9 @@ test('a NUL character in any text field of generate is refused naming the field,
   const query = await stack.api('/api/jobs?q=%00');
   assert.equal(query.status, 400);
   assert.match(query.body.error, /^query\.q holds a NUL character/);
+  const inPath = await stack.api('/api/jobs/generate-%00');
+  assert.equal(inPath.status, 400);
+  assert.match(inPath.body.error, /^the URL path holds a NUL character/);
   const [{ count: after }] = await stack.sql`SELECT count(*)::int AS count FROM jobs`;
   assert.equal(after, before, 'no job was recorded');
 
