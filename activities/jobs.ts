@@ -21,6 +21,36 @@ export interface JobDeps {
 /** the job's fields and its template's values in one object: the workflow hands all but the job's own fields to the template */
 export interface RegisteredGenerate { params: Omit<GenerateRequest, 'params'> & Record<string, unknown> & { seed: number; pool: string }; title: string; /** images in flight at once */ window: number }
 
+export interface NewJob {
+  pipeline: string;
+  title: string;
+  inputSummary: Record<string, unknown>;
+  project?: string;
+  correlationId?: string;
+  /** what is wrong with the input, in words: the job is recorded (it shows in the UI) and fails at once */
+  problem?: string;
+}
+
+/**
+ * A pipeline's first activity records its job this way, from inside the activity (its workflow id is the job id).
+ * Text PostgreSQL cannot store fails the job here, naming the field, with a cleaned copy on record.
+ */
+export async function recordNewJob(deps: Pick<JobDeps, 'jobs' | 'emit'>, job: NewJob): Promise<string> {
+  const { workflowId, runId } = Context.current().info.workflowExecution!;
+  let problem = job.problem;
+  try {
+    assertStorableText(job.inputSummary, 'the input');
+  } catch (error) {
+    problem = (error as Error).message;
+  }
+  const title = cleanText(job.title);
+  const correlationId = job.correlationId === undefined ? undefined : cleanText(job.correlationId);
+  await deps.jobs.register({ id: workflowId, runId, pipeline: job.pipeline, title, stage: 'registered', inputSummary: cleanText(job.inputSummary), project: job.project && cleanText(job.project), correlationId });
+  if (problem) throw ApplicationFailure.nonRetryable(`bad ${job.pipeline} input: ${problem}`, 'BadInput');
+  await deps.emit(workflowId, 'job.started', { pipeline: job.pipeline, title, correlationId }, { dedupeKey: 'job.started' });
+  return workflowId;
+}
+
 export function jobActivities(deps: JobDeps) {
   function choosePool(requested?: string): string {
     if (requested) {
@@ -74,6 +104,12 @@ export function jobActivities(deps: JobDeps) {
     async recordStage(jobId: string, stage: string, status: JobStatus = 'RUNNING', data: Record<string, unknown> = {}): Promise<void> {
       await deps.jobs.update(jobId, { stage, status });
       await deps.emit(jobId, 'stage', { stage, status, ...data });
+    },
+
+    /** an event a workflow wants in the job's log (a review awaited, a decision taken); dedupeKey makes a replay append once */
+    async recordEvent(jobId: string, type: string, data: Record<string, unknown>, options: { level?: 'info' | 'warn' | 'error'; dedupeKey?: string; stage?: string } = {}): Promise<void> {
+      if (options.stage) await deps.jobs.update(jobId, { stage: options.stage });
+      await deps.emit(jobId, type, data, { level: options.level, dedupeKey: options.dedupeKey });
     },
 
     async finishJob(jobId: string, status: Extract<JobStatus, 'COMPLETED' | 'FAILED' | 'CANCELLED'>, detail: { error?: string; assets?: number } = {}): Promise<void> {

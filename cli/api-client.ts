@@ -23,7 +23,7 @@ export function apiClient(target: ApiTarget) {
     if (!target.token) throw new CliError(`no API token: set ATELIER_TOKEN (npm start prints it) or run from the folder whose .data/api-token holds it`);
     let response: Response;
     try {
-      response = await fetch(target.url + route, { ...init, headers: { authorization: `Bearer ${target.token}`, ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers } });
+      response = await fetch(target.url + route, { ...init, headers: { authorization: `Bearer ${target.token}`, ...(typeof init.body === 'string' ? { 'content-type': 'application/json' } : {}), ...init.headers } });
     } catch {
       throw new CliError(`cannot reach the Atelier API at ${target.url}: is \`npm start\` running? (set ATELIER_URL to use another address)`);
     }

@@ -1,10 +1,13 @@
 // `atelier`: start and follow Atelier jobs from a terminal.
 import { parseArgs } from 'node:util';
 import fs from 'node:fs';
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { apiClient, apiTarget, CliError, type ApiClient } from './api-client.ts';
 import { followEvents, type StreamedEvent } from './sse.ts';
 import { templateParams } from './params.ts';
+import { uploadFiles } from './uploads.ts';
+import { DECISION_NAMES, needsOf } from '../workflows/review-decisions.ts';
 
 const USAGE = `atelier — drive Atelier's pipelines from a terminal
 
@@ -19,6 +22,9 @@ const USAGE = `atelier — drive Atelier's pipelines from a terminal
   atelier job <id>
   atelier pause|resume|cancel <id>
   atelier events <id> [--follow]
+  atelier upload <image...>                        store images; prints their asset ids
+  atelier review <id> <step> <decision> [--prompt TEXT] [--note TEXT] [--assets ID,ID]
+  atelier review <id> <step> mask <mask.png>       decisions: ${DECISION_NAMES.join(', ')}
   atelier templates
   atelier health
 
@@ -88,6 +94,7 @@ async function main(argv: string[]): Promise<number> {
       wait: { type: 'boolean' }, follow: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       pipeline: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' },
       param: { type: 'string', multiple: true }, output: { type: 'string', short: 'o' },
+      prompt: { type: 'string' }, note: { type: 'string' }, assets: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -124,6 +131,7 @@ async function main(argv: string[]): Promise<number> {
         `${job.job?.id ?? rest[0]}  ${job.state?.status ?? job.job?.status}  stage ${job.state?.stage ?? job.job?.stage}${job.state?.paused ? '  (paused)' : ''}`,
         job.job?.title ? `  ${job.job.title}` : '',
         ...(job.state?.steps ?? []).map((s: any) => `  ${s.id.padEnd(10)} ${s.status}${s.error ? `: ${s.error}` : ''}`),
+        ...(job.state?.awaitingReview ?? []).map((r: any) => `  awaiting review: ${r.stepId} (${r.title}): ${r.reason}\n    decide with: atelier review ${rest[0]} ${r.stepId} ${r.decisions.join('|')}`),
         ...(job.job?.error ? [`  error: ${job.job.error}`] : []),
         ...job.assets.map((a) => `  ${imagePath(api, a)}`),
         job.links.temporal ? `  Temporal Web: ${job.links.temporal}` : '',
@@ -146,6 +154,24 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(values.json ? JSON.stringify(e) + '\n' : `${e.seq} ${e.time} ${e.level.padEnd(5)} ${e.type} ${JSON.stringify(e.data)}\n`);
         return FINAL.has(e.type) ? false : undefined;
       });
+      return 0;
+    }
+    case 'upload': {
+      const uploads = await uploadFiles(api, rest);
+      out({ uploads }, () => uploads.map((u) => `${u.id}  ${u.width}×${u.height}  ${u.name}${u.duplicate ? '  (already stored)' : ''}`).join('\n'));
+      return 0;
+    }
+    case 'review': {
+      const [jobId, stepId, decision, file] = rest;
+      if (!jobId || !stepId || !decision) throw new CliError('review needs a job, a step and a decision: atelier review <id> <step> approve (atelier job <id> shows the steps awaiting review)', 2);
+      if (!(DECISION_NAMES as string[]).includes(decision)) throw new CliError(`"${decision}" is not a decision: use one of ${DECISION_NAMES.join(', ')}`, 2);
+      const needs = needsOf(decision);
+      if (needs === 'prompt' && !values.prompt) throw new CliError(`${decision} needs --prompt "the new prompt"`, 2);
+      if (needs === 'mask' && !file) throw new CliError(`${decision} needs a mask image: atelier review ${jobId} ${stepId} mask mask.png (white = where to work)`, 2);
+      const maskAssetId = needs === 'mask' ? (await uploadFiles(api, [file!]))[0]!.id : undefined;
+      const body = { stepId, decision, decisionId: `cli-${crypto.randomUUID()}`, source: 'cli', prompt: values.prompt, note: values.note, maskAssetId, assetIds: values.assets?.split(',').map((a) => a.trim()).filter(Boolean) };
+      const result = await api.post<{ state: { stage: string; awaitingReview: { stepId: string; title: string; decisions: string[] }[] } }>(`/api/jobs/${encodeURIComponent(jobId)}/review`, body);
+      out(result, () => [`${decision} sent for ${stepId} of ${jobId}`, ...result.state.awaitingReview.map((r) => `  still awaiting review: ${r.stepId} (${r.title}): ${r.decisions.join(' | ')}`)].join('\n'));
       return 0;
     }
     case 'templates': {
@@ -177,6 +203,8 @@ async function main(argv: string[]): Promise<number> {
         `temporal   ${body.temporal.ok ? 'ok' : 'DOWN'} ${body.temporal.address}${body.temporal.embedded ? ' (embedded dev server)' : ''}${body.temporal.webUrl ? `  web ${body.temporal.webUrl}` : ''}`,
         `database   ${body.database.ok ? 'ok' : 'DOWN'} ${body.database.version ?? ''}${body.database.embedded ? ' (embedded)' : ''}`,
         ...body.pools.map((p: any) => `pool ${p.name.padEnd(6)} ComfyUI ${p.comfyui.ok ? 'ok' : 'DOWN'} ${p.comfyui.url}${p.comfyui.demo ? ' (demo)' : ''}, ${p.workers.length} worker(s)`),
+        `llm        ${!body.llm.configured ? 'not configured' : body.llm.ok ? 'ok' : 'DOWN'} ${body.llm.baseUrl ?? ''}${body.llm.demo ? ' (demo)' : ''}${body.llm.error ? `: ${body.llm.error}` : ''}`,
+        ...(body.llm.ok ? body.llm.models.map((m: any) => `  model ${m.name} (${m.role}): ${m.available ? 'served' : 'NOT served by this endpoint'}`) : []),
       ].join('\n'));
       return body.status === 'ok' ? 0 : 1;
     }

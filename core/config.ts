@@ -39,11 +39,15 @@ const schema = z.object({
   OPENAI_API_KEY: z.string().optional(),
   ATELIER_LLM_MODEL: z.string().min(1).default('llama3.1'),
   ATELIER_VISION_MODEL: z.string().min(1).default('llava'),
+  ATELIER_IMAGE_EDIT_MODEL: z.string().min(1).default('gpt-image-1'),
+  ATELIER_DEMO_LLM_MS: z.coerce.number({ error: 'ATELIER_DEMO_LLM_MS must be a number of milliseconds' }).int().min(0).max(60000).default(300),
   ATELIER_GPU_POOLS: gpuPools.optional(),
   ATELIER_DEFAULT_POOL: z.string().optional(),
   ATELIER_COMFY_INFLIGHT: z.coerce.number({ error: 'ATELIER_COMFY_INFLIGHT must be a whole number from 1 to 16' }).int().min(1, 'ATELIER_COMFY_INFLIGHT must be at least 1').max(16, 'ATELIER_COMFY_INFLIGHT must be at most 16').default(2),
   ATELIER_TRAINER_COMMAND: z.string().optional(),
   ATELIER_TEMPLATES_DIR: z.string().optional(),
+  ATELIER_UPLOAD_MAX_BYTES: z.coerce.number({ error: 'ATELIER_UPLOAD_MAX_BYTES must be a number of bytes' }).int().min(1024, 'ATELIER_UPLOAD_MAX_BYTES must be at least 1024').default(50 * 1024 * 1024),
+  ATELIER_UPLOAD_MAX_PIXELS: z.coerce.number({ error: 'ATELIER_UPLOAD_MAX_PIXELS must be a number of pixels' }).int().min(4096, 'ATELIER_UPLOAD_MAX_PIXELS must be at least 4096').default(50_000_000),
   ATELIER_API_HOST: z.string().min(1).default('127.0.0.1'),
   ATELIER_API_PORT: port('ATELIER_API_PORT').default(8420),
   ATELIER_API_TOKEN: z.string().min(16, 'ATELIER_API_TOKEN must be at least 16 characters').optional(),
@@ -59,7 +63,8 @@ export interface AtelierConfig {
   databaseUrl?: string;
   /** uiUrl: Temporal Web, or null where there is none (TEMPORAL_UI_URL=none) */
   temporal: { address?: string; namespace: string; tls: boolean; uiUrl: string | null; uiPort: number; cli?: string };
-  llm: { baseUrl?: string; apiKey?: string; model: string; visionModel: string };
+  /** imageModel: the OpenAI-compatible images.edit model (an image-edit backend of the scene pipeline) */
+  llm: { baseUrl?: string; apiKey?: string; model: string; visionModel: string; imageModel: string };
   /** pool name → ComfyUI base URL; empty when nothing is configured (the launcher adds the demo pool) */
   gpuPools: Record<string, string>;
   defaultPool?: string;
@@ -67,7 +72,10 @@ export interface AtelierConfig {
   trainerCommand?: string;
   templatesDir?: string;
   api: { host: string; port: number; token?: string; publicUrl?: string };
+  uploads: { maxBytes: number; maxPixels: number };
   demoStepMs: number;
+  /** the demo LLM's time per reply */
+  demoLlmMs: number;
   logLevel: RawConfig['LOG_LEVEL'];
   /** backends that are stand-ins launched by `npm start` (set by the launcher for its children) */
   demoBackends: string[];
@@ -100,14 +108,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AtelierConfig 
       uiPort: c.TEMPORAL_UI_PORT,
       cli: c.TEMPORAL_CLI,
     },
-    llm: { baseUrl: c.OPENAI_BASE_URL, apiKey: c.OPENAI_API_KEY, model: c.ATELIER_LLM_MODEL, visionModel: c.ATELIER_VISION_MODEL },
+    llm: { baseUrl: c.OPENAI_BASE_URL?.replace(/\/+$/, ''), apiKey: c.OPENAI_API_KEY, model: c.ATELIER_LLM_MODEL, visionModel: c.ATELIER_VISION_MODEL, imageModel: c.ATELIER_IMAGE_EDIT_MODEL },
     gpuPools,
     defaultPool: c.ATELIER_DEFAULT_POOL ?? Object.keys(gpuPools)[0],
     comfyInflight: c.ATELIER_COMFY_INFLIGHT,
     trainerCommand: c.ATELIER_TRAINER_COMMAND,
     templatesDir: c.ATELIER_TEMPLATES_DIR ? path.resolve(c.ATELIER_TEMPLATES_DIR) : undefined,
     api: { host: c.ATELIER_API_HOST, port: c.ATELIER_API_PORT, token: c.ATELIER_API_TOKEN, publicUrl: c.ATELIER_PUBLIC_URL },
+    uploads: { maxBytes: c.ATELIER_UPLOAD_MAX_BYTES, maxPixels: c.ATELIER_UPLOAD_MAX_PIXELS },
     demoStepMs: c.ATELIER_DEMO_STEP_MS,
+    demoLlmMs: c.ATELIER_DEMO_LLM_MS,
     logLevel: c.LOG_LEVEL,
     demoBackends: (env.ATELIER_DEMO_BACKENDS ?? '').split(',').filter(Boolean),
   };

@@ -34,6 +34,12 @@ export function createStore(dataDir: string) {
     return path.posix.join('jobs', jobId, kind, fileName);
   }
 
+  /** uploads are stored by content: the same file uploaded twice is one file */
+  function relativeUploadPath(sha256: string, ext: string): string {
+    if (!/^[0-9a-f]{64}$/.test(sha256) || !/^[a-z0-9]{2,5}$/.test(ext)) throw new StorePathError('bad upload name');
+    return path.posix.join('uploads', sha256.slice(0, 2), `${sha256}.${ext}`);
+  }
+
   function absolute(relativePath: string): string {
     const full = path.resolve(root, relativePath);
     if (!full.startsWith(root + path.sep)) throw new StorePathError('path leaves the data folder');
@@ -53,7 +59,7 @@ export function createStore(dataDir: string) {
     }
   }
 
-  return { root, relativeAssetPath, absolute, writeAtomic, read: (rel: string) => fs.readFile(absolute(rel)) };
+  return { root, relativeAssetPath, relativeUploadPath, absolute, writeAtomic, read: (rel: string) => fs.readFile(absolute(rel)) };
 }
 
 export type Store = ReturnType<typeof createStore>;

@@ -53,5 +53,7 @@ export function cleanText<T>(value: T, depth = 0): T {
   if (typeof value === 'string') return value.replaceAll(NUL, '\uFFFD').replace(new RegExp(LONE_SURROGATE, 'g'), '\uFFFD') as T;
   if (!value || typeof value !== 'object' || depth >= MAX_DEPTH) return (depth >= MAX_DEPTH ? null : value) as T;
   if (Array.isArray(value)) return value.map((item) => cleanText(item, depth + 1)) as T;
+  // a Date, a Buffer, …: not text
+  if (![Object.prototype, null].includes(Object.getPrototypeOf(value))) return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [cleanText(k), cleanText(v, depth + 1)])) as T;
 }

@@ -32,7 +32,8 @@ export const events = pgTable('events', {
 
 export const assets = pgTable('assets', {
   id: text('id').primaryKey(),
-  jobId: text('job_id').notNull(),
+  /** null for an upload no job has taken yet */
+  jobId: text('job_id'),
   kind: text('kind').notNull(),
   relativePath: text('relative_path').notNull(),
   sha256: text('sha256').notNull(),

@@ -1,12 +1,13 @@
 // The `generate` pipeline: prompt → images on a GPU pool, a window of prompts kept queued at ComfyUI.
 import {
-  proxyActivities, proxyLocalActivities, setHandler, condition, upsertSearchAttributes, workflowInfo, isCancellation,
-  CancellationScope, ApplicationFailure, uuid4, setCurrentDetails, ActivityCancellationType,
+  proxyActivities, proxyLocalActivities, condition, upsertSearchAttributes, workflowInfo, isCancellation,
+  CancellationScope, uuid4, setCurrentDetails, ActivityCancellationType,
 } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/jobs.ts';
 import type { ComfyActivities } from '../activities/comfy.ts';
 import type { GenerateInput } from '../core/generate-input.ts';
-import { stateQuery, pauseSignal, resumeSignal, gpuTaskQueue, type PipelineState, type StepState } from './messages.ts';
+import { gpuTaskQueue, type PipelineState, type StepState } from './messages.ts';
+import { describeFailure, handleMessages, recordPauses, stageShower } from './lifecycle.ts';
 
 // job records are quick database writes: local activities spare each a round trip through the server
 const jobs = proxyLocalActivities<JobActivities>({
@@ -18,16 +19,9 @@ export async function generateWorkflow(input: GenerateInput): Promise<PipelineSt
   const info = workflowInfo();
   const jobId = info.workflowId;
   const state: PipelineState = { pipeline: 'generate', stage: 'registering', status: 'RUNNING', paused: false, steps: [], assets: [], awaitingReview: [] };
-  setHandler(stateQuery, () => state);
-  setHandler(pauseSignal, () => { state.paused = true; state.status = 'PAUSED'; });
-  setHandler(resumeSignal, () => { state.paused = false; state.status = 'RUNNING'; });
-
+  handleMessages(state);
   let project = 'default';
-  const showStage = (stage: string, details: string) => {
-    state.stage = stage;
-    upsertSearchAttributes({ AtelierPipeline: ['generate'], AtelierStage: [stage], AtelierProject: [project] });
-    setCurrentDetails(details);
-  };
+  const showStage = stageShower(state, () => project);
 
   // images at ComfyUI right now (one running, the rest waiting so the GPU never idles between images);
   // on cancel the job ends only after each has left ComfyUI (interrupted or deleted)
@@ -45,7 +39,7 @@ export async function generateWorkflow(input: GenerateInput): Promise<PipelineSt
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     });
     state.steps = Array.from({ length: params.count }, (_, i): StepState => ({ id: `image-${i + 1}`, label: `Image ${i + 1} (seed ${params.seed + i})`, status: 'pending', attempts: 0, assets: [] }));
-    recordPauses(jobId, state);
+    recordPauses(jobId, state, jobs);
     // registerGenerate recorded the stage already
     showStage('generating', `generating ${params.count} image(s) on pool ${params.pool}: ${title}`);
 
@@ -102,22 +96,4 @@ export async function generateWorkflow(input: GenerateInput): Promise<PipelineSt
     });
     throw error;
   }
-}
-
-/** Keeps the job record's status in step with pause/resume, whoever sent the signal (API, CLI, temporal CLI). */
-function recordPauses(jobId: string, state: PipelineState): void {
-  let recorded = false;
-  void (async () => {
-    for (;;) {
-      await condition(() => state.paused !== recorded);
-      recorded = state.paused;
-      await jobs.recordStage(jobId, state.stage, recorded ? 'PAUSED' : 'RUNNING', { paused: recorded });
-    }
-  })().catch(() => { /* the workflow ended */ });
-}
-
-function describeFailure(error: unknown): string {
-  let current: any = error;
-  while (current?.cause && !(current instanceof ApplicationFailure)) current = current.cause;
-  return String(current?.message ?? error);
 }

@@ -1,5 +1,6 @@
 // Messages between people and pipelines, imported by the API, the CLI, MCP and every workflow.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ReviewSource } from './review-decisions.ts';
 
 export type PipelineName = 'generate' | 'scene' | 'lora' | 'campaign' | 'sprites';
 export type JobStatus = 'RUNNING' | 'PAUSED' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
@@ -23,15 +24,34 @@ export interface StepState {
   error?: string;
 }
 
-export interface PipelineState {
-  pipeline: PipelineName;
-  stage: string;
-  status: JobStatus;
-  paused: boolean;
-  steps: StepState[];
-  assets: AssetRef[];
-  awaitingReview: string[];
-  error?: string;
+/** A measurement a check made, against its threshold, shown to the person reviewing. */
+export interface ReviewMetric {
+  name: string;
+  label: string;
+  value: number;
+  min?: number;
+  max?: number;
+  unit?: string;
+  pass: boolean;
+}
+
+/** A step waiting for a person: what to look at, why, and which decisions it takes. */
+export interface AwaitingReview {
+  stepId: string;
+  /** what is reviewed (`plan`, `step`, `samples`, `outline`, `sprite`…): a page picks its editor by it */
+  kind: string;
+  title: string;
+  /** why it waits, in words: a failed check, or "review every step" */
+  reason: string;
+  decisions: string[];
+  /** pre-filled for a retry (the next unused prompt variation) */
+  suggestedPrompt?: string;
+  metrics?: ReviewMetric[];
+  /** what to look at: the result, the source, the mask */
+  assets?: AssetRef[];
+  /** what the pipeline shows besides (the plan to edit, …) */
+  detail?: Record<string, unknown>;
+  since: string;
 }
 
 export interface ReviewDecision {
@@ -40,6 +60,37 @@ export interface ReviewDecision {
   /** makes the same decision sent twice have one effect */
   decisionId: string;
   prompt?: string;
+  /** an uploaded mask (POST /api/uploads) for `mask` */
+  maskAssetId?: string;
+  /** which of the step's assets a keep/discard is about (default: all of them) */
+  assetIds?: string[];
+  /** the pipeline's own edits, e.g. an edited plan with `approve` */
+  edits?: Record<string, unknown>;
+  note?: string;
+  /** where it came from; unset means straight through Temporal (the temporal CLI, a script) */
+  source?: ReviewSource;
+  /** who decided, when known */
+  by?: string;
+}
+
+/** A decision taken, kept in the state for the record. */
+export interface ReviewRecord extends ReviewDecision {
+  source: ReviewSource;
+  kind: string;
+  at: string;
+}
+
+export interface PipelineState {
+  pipeline: PipelineName;
+  stage: string;
+  status: JobStatus;
+  paused: boolean;
+  steps: StepState[];
+  assets: AssetRef[];
+  awaitingReview: AwaitingReview[];
+  /** every review decision taken, in order */
+  reviews?: ReviewRecord[];
+  error?: string;
 }
 
 export const stateQuery = defineQuery<PipelineState>('state');

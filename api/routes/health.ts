@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { ApiContext } from '../context.ts';
 import { gpuTaskQueue, MAIN_TASK_QUEUE } from '../../workflows/messages.ts';
 import { withoutCredentials } from '../../core/redact.ts';
+import { llmHealth } from '../llm-health.ts';
 
 const within = <T>(ms: number, work: Promise<T>) =>
   Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))]);
@@ -29,9 +30,10 @@ export function healthRoutes(ctx: ApiContext): Router {
   };
 
   router.get('/health', async (_req, res) => {
-    const [temporal, database] = await Promise.all([
+    const [temporal, database, llm] = await Promise.all([
       check(() => service().getSystemInfo({})),
       check(() => ctx.database.sql`SELECT version()`),
+      llmHealth(ctx.config),
     ]);
     const pools = await Promise.all(Object.entries(ctx.config.gpuPools).map(async ([name, url]) => {
       const [comfy, workers] = await Promise.all([
@@ -56,7 +58,7 @@ export function healthRoutes(ctx: ApiContext): Router {
       database: { ok: database.ok, embedded: ctx.config.demoBackends.includes('postgres'), version: database.ok ? String((database.value[0] as { version: string }).version).split(' ').slice(0, 2).join(' ') : null, error: database.ok ? undefined : database.error },
       workers: { main: mainWorkers.ok ? mainWorkers.value : [] },
       pools,
-      llm: ctx.config.llm.baseUrl ? { configured: true, baseUrl: withoutCredentials(ctx.config.llm.baseUrl), model: ctx.config.llm.model } : { configured: false, note: 'no LLM configured (OPENAI_BASE_URL); the scene and campaign pipelines will need one' },
+      llm,
       defaultPool: ctx.config.defaultPool ?? null,
     });
   });

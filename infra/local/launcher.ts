@@ -54,6 +54,7 @@ async function main() {
     `  Temporal Web     ${stack.temporalWebUrl ?? '(configured cluster)'}`,
     `  Temporal         ${stack.temporalAddress}`,
     `  GPU pools        ${Object.entries(stack.pools).map(([n, u]) => `${n} → ${u}`).join(', ')}${stack.childEnv.ATELIER_DEMO_BACKENDS?.includes('comfyui') ? ' (demo stand-in)' : ''}`,
+    `  LLM              ${stack.llmUrl}${stack.childEnv.ATELIER_DEMO_BACKENDS?.includes('llm') ? ' (demo stand-in)' : ''}`,
     `  Data             ${stack.dataDir}`,
     '', `  Try: npx atelier generate "a lighthouse at dusk" --wait`,
     `  Ctrl-C stops everything; jobs resume at the next npm start.`,

@@ -19,6 +19,8 @@ export interface StackOptions {
   say?: (message: string) => void;
   /** demo ComfyUI time per sampler step */
   comfyStepMs?: number;
+  /** demo LLM time per reply (spread over a streamed reply) */
+  llmReplyMs?: number;
   /** Temporal Web; tests turn it off */
   temporalWeb?: boolean;
   /** try 7233 and 8188 first (npm start); tests take any free port so they never meet a running Atelier */
@@ -33,6 +35,8 @@ export interface Stack {
   temporalAddress: string;
   temporalWebUrl?: string;
   pools: Record<string, string>;
+  /** the OpenAI-compatible endpoint (…/v1): the configured one, or the demo stand-in's */
+  llmUrl: string;
   supervisor: Supervisor;
   /** the environment every child gets */
   childEnv: NodeJS.ProcessEnv;
@@ -112,6 +116,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       demo.push('comfyui:demo');
     }
 
+    let llm: { baseUrl: string; apiKey?: string } = { baseUrl: config.llm.baseUrl ?? '', apiKey: config.llm.apiKey };
+    if (!llm.baseUrl) {
+      const marker = entry('infra/local/openai-standin/main.ts');
+      await supervisor.reap({ name: 'llm-demo', command: process.execPath, args: [marker] });
+      say('starting the demo LLM (an OpenAI-compatible stand-in, no model)…');
+      let url = '';
+      await supervisor.start({
+        name: 'llm-demo', command: process.execPath, restart: true,
+        args: [...TSX_ARGS, marker, '--port', '0', '--data-dir', path.join(config.dataDir, 'llm'), '--reply-ms', String(options.llmReplyMs ?? config.demoLlmMs),
+          '--models', [config.llm.model, config.llm.visionModel, config.llm.imageModel].join(',')],
+        ready: (line) => {
+          if (!line.includes('"standin"')) return false;
+          url = (JSON.parse(line) as { url: string }).url;
+          return true;
+        },
+      });
+      llm = { baseUrl: url, apiKey: 'demo' };
+      demo.push('llm');
+    }
+
     const { token } = resolveApiToken(config.dataDir, config.api.token);
     const childEnv: NodeJS.ProcessEnv = {
       ...env,
@@ -120,6 +144,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       TEMPORAL_ADDRESS: temporalAddress,
       TEMPORAL_UI_URL: temporalWebUrl ?? 'none',
       ATELIER_GPU_POOLS: Object.entries(pools).map(([name, url]) => `${name}=${url}`).join(','),
+      OPENAI_BASE_URL: llm.baseUrl,
+      OPENAI_API_KEY: llm.apiKey ?? '',
       ATELIER_DEMO_BACKENDS: demo.join(','),
     };
     loadConfig(childEnv);
@@ -139,7 +165,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     let stopped = false;
     return {
       apiUrl: config.api.publicUrl ?? `http://${config.api.host}:${config.api.port}`,
-      token, dataDir: config.dataDir, databaseUrl, temporalAddress, temporalWebUrl, pools, supervisor, childEnv,
+      token, dataDir: config.dataDir, databaseUrl, temporalAddress, temporalWebUrl, pools, llmUrl: llm.baseUrl, supervisor, childEnv,
       async stop(graceMs = 5000) {
         if (stopped) return;
         stopped = true;

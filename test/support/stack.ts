@@ -34,7 +34,7 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   };
 }
 
-export async function startTestStack(options: { env?: Record<string, string>; comfyStepMs?: number; embeddedDatabase?: boolean; dataDir?: string; keepData?: boolean; temporalWeb?: boolean } = {}): Promise<TestStack> {
+export async function startTestStack(options: { env?: Record<string, string>; comfyStepMs?: number; llmReplyMs?: number; embeddedDatabase?: boolean; dataDir?: string; keepData?: boolean; temporalWeb?: boolean } = {}): Promise<TestStack> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-test-'));
   const database = options.embeddedDatabase ? undefined : await createTestDatabase();
   const logs: string[] = [];
@@ -44,12 +44,12 @@ export async function startTestStack(options: { env?: Record<string, string>; co
     ATELIER_API_PORT: String(await freePort()),
     LOG_LEVEL: 'debug',
     ...(database ? { DATABASE_URL: database.url } : { DATABASE_URL: '' }),
-    TEMPORAL_ADDRESS: '', ATELIER_GPU_POOLS: '', ATELIER_API_TOKEN: '',
+    TEMPORAL_ADDRESS: '', ATELIER_GPU_POOLS: '', ATELIER_API_TOKEN: '', OPENAI_BASE_URL: '', OPENAI_API_KEY: '',
     ...options.env,
   };
   let stack: Stack;
   try {
-    stack = await startStack({ env, temporalWeb: options.temporalWeb ?? false, standardPorts: false, comfyStepMs: options.comfyStepMs ?? 40, onLine: (name, line) => logs.push(`${name} ${line}`), say: (m) => logs.push(`launcher ${m}`) });
+    stack = await startStack({ env, temporalWeb: options.temporalWeb ?? false, standardPorts: false, comfyStepMs: options.comfyStepMs ?? 40, llmReplyMs: options.llmReplyMs ?? 0, onLine: (name, line) => logs.push(`${name} ${line}`), say: (m) => logs.push(`launcher ${m}`) });
   } catch (error) {
     await database?.drop();
     throw new Error(`${(error as Error).message}\n--- last log lines ---\n${logs.slice(-40).join('\n')}`);

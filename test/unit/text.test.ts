@@ -18,3 +18,11 @@ test('text PostgreSQL cannot store is refused naming the field, in the order the
 test('cleanText replaces what cannot be stored and keeps the rest', () => {
   assert.deepEqual(cleanText({ prompt: 'a\u0000b', list: ['\uD83D', '🌊'], n: 1, 'k\u0000': null }), { prompt: 'a\uFFFDb', list: ['\uFFFD', '🌊'], n: 1, 'k\uFFFD': null });
 });
+
+test('cleanText leaves what is not plain data as it is', () => {
+  const when = new Date(0);
+  const cleaned = cleanText({ when, bytes: Buffer.from('a'), note: 'x\u0000' });
+  assert.equal(cleaned.when, when);
+  assert.ok(Buffer.isBuffer(cleaned.bytes));
+  assert.equal(cleaned.note, 'x\uFFFD');
+});

@@ -1,0 +1,40 @@
+// What every pipeline's workflow does the same way: its stage shown in the state, the search attributes and
+// Temporal Web's status line; pauses recorded in the job record; a failure said in one sentence.
+import { ApplicationFailure, condition, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { JobActivities } from '../activities/jobs.ts';
+import { pauseSignal, resumeSignal, stateQuery, type PipelineState } from './messages.ts';
+
+/** Answers the `state` query and the pause/resume signals for this state. */
+export function handleMessages(state: PipelineState): void {
+  setHandler(stateQuery, () => state);
+  setHandler(pauseSignal, () => { state.paused = true; state.status = 'PAUSED'; });
+  setHandler(resumeSignal, () => { state.paused = false; state.status = 'RUNNING'; });
+}
+
+/** Sets the stage in the state, the search attributes (for Temporal Web's filters) and the status line. */
+export function stageShower(state: PipelineState, project: () => string) {
+  return (stage: string, details: string) => {
+    state.stage = stage;
+    upsertSearchAttributes({ AtelierPipeline: [state.pipeline], AtelierStage: [stage], AtelierProject: [project()] });
+    setCurrentDetails(details);
+  };
+}
+
+/** Keeps the job record's status in step with pause/resume, whoever sent the signal (API, CLI, temporal CLI). */
+export function recordPauses(jobId: string, state: PipelineState, jobs: Pick<JobActivities, 'recordStage'>): void {
+  let recorded = false;
+  void (async () => {
+    for (;;) {
+      await condition(() => state.paused !== recorded);
+      recorded = state.paused;
+      await jobs.recordStage(jobId, state.stage, recorded ? 'PAUSED' : 'RUNNING', { paused: recorded });
+    }
+  })().catch(() => { /* the workflow ended */ });
+}
+
+/** The innermost application failure's message: what a person should read. */
+export function describeFailure(error: unknown): string {
+  let current: any = error;
+  while (current?.cause && !(current instanceof ApplicationFailure)) current = current.cause;
+  return String(current?.message ?? error);
+}
