@@ -12,6 +12,7 @@ import { startGenerate, waitForStatus, promptIdsOf, jobEvents } from '../support
 import { atelierCli } from '../support/cli.ts';
 import { readZip } from '../support/zip.ts';
 import { findTemporalCli } from '../../infra/local/temporal-cli.ts';
+import { eventLog } from '../../db/events.ts';
 
 // planted where secrets live: the environment (a token, a key, a password in a URL, a password variable)
 const SECRETS = {
@@ -209,6 +210,10 @@ test('a NUL character in any text field of generate is refused naming the field,
     const [{ count }] = await stack.sql`SELECT count(*)::int AS count FROM assets WHERE job_id = ${id}`;
     assert.equal(count, 0);
   }
+  // whatever else echoes such text into the log (an error message, a review note) is cleaned, never a failed write
+  const appended = await eventLog(stack.sql).append({ jobId: ids[0]![1], type: 'review.decided', data: { note: 'see\u0000this' } });
+  const [stored] = await stack.sql`SELECT data::text AS text FROM events WHERE job_id = ${ids[0]![1]} AND seq = ${appended!.seq}`;
+  assert.ok(stored!.text.includes('see\uFFFDthis'), stored!.text);
 });
 
 /** Every way a secret could sit in the bundle's text: as is, and base64 at each of the three alignments. */
