@@ -8,7 +8,7 @@ import { pickTemplate } from '../../core/templates/catalogue.ts';
 import { TemplateError } from '../../core/templates/manifest.ts';
 import { buildGraph } from '../../core/templates/graph.ts';
 import { imageValues } from '../../core/templates/values.ts';
-import { checkAgainstServer } from '../../core/templates/server.ts';
+import { checkAgainstServer, ServerMismatchError } from '../../core/templates/server.ts';
 import { poolObjectInfo } from '../comfy-servers.ts';
 import { MAIN_TASK_QUEUE } from '../../workflows/messages.ts';
 import { temporalWebUrl } from './jobs.ts';
@@ -32,9 +32,13 @@ export function generateRoutes(ctx: ApiContext): Router {
       }
       // the same check the GPU worker makes before queueing, so a refusal here says the same words;
       // when the pool's ComfyUI does not answer, the worker makes it alone
-      const graph = buildGraph(template, values);
-      const { info } = pool ? await poolObjectInfo(ctx, pool, Object.values(graph).map((n) => n.class_type)) : {};
-      if (info) checkAgainstServer(template, graph, values, info, pool!);
+      const classes = Object.values(buildGraph(template, values)).map((n) => n.class_type);
+      const check = async (fresh: boolean) => {
+        const { info } = pool ? await poolObjectInfo(ctx, pool, classes, { fresh }) : {};
+        if (info) checkAgainstServer(template, buildGraph(template, values), values, info, pool!);
+      };
+      // a refusal is never based on a description kept from before (a node pack installed since)
+      await check(false).catch((error) => (error instanceof ServerMismatchError ? check(true) : Promise.reject(error)));
     } catch (error) {
       if (error instanceof TemplateError) throw badRequest(error.message);
       throw error;

@@ -19,7 +19,7 @@ export function templateRoutes(ctx: ApiContext): Router {
       const pools = Object.keys(ctx.config.gpuPools);
       if (!pools.includes(pool)) throw badRequest(`unknown GPU pool "${pool}": choose one of ${pools.join(', ')}`);
       const classes = templates.flatMap((t) => Object.values(t.graph).map((n) => n.class_type));
-      const { info, error } = await poolObjectInfo(ctx, pool, classes);
+      const { info, error } = await poolObjectInfo(ctx, pool, classes, { fresh: true });
       server = { pool, ok: Boolean(info), ...(error ? { error: `ComfyUI on pool ${pool} did not answer: ${error}` } : {}) };
       view = info && { pool, objectInfo: info };
     }
