@@ -19,12 +19,14 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
+const templatesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-templates-'));
 
 before(async () => {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  writeUserTemplates(templatesDir);
   await ensureUiBuilt(() => {});
   [stack, browser] = await Promise.all([
-    startTestStack({ comfyStepMs: 80, temporalWeb: true, env: { ATELIER_TEMPLATES_DIR: userTemplates() } }),
+    startTestStack({ comfyStepMs: 80, temporalWeb: true, env: { ATELIER_TEMPLATES_DIR: templatesDir } }),
     chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
   ]);
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
@@ -40,11 +42,11 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await stack?.stop();
+  fs.rmSync(templatesDir, { recursive: true, force: true });
 });
 
 /** A user's own graph whose manifest declares an integer, a number, a choice and text. */
-function userTemplates(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-templates-'));
+function writeUserTemplates(dir: string): void {
   fs.writeFileSync(path.join(dir, 'poster.json'), JSON.stringify({
     '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'atelier-demo-sdxl.safetensors' } },
     '6': { class_type: 'CLIPTextEncode', inputs: { text: '', clip: ['4', 1] } },
@@ -65,7 +67,6 @@ function userTemplates(): string {
       side: { type: 'integer', label: 'Side (px)', targets: [['5', 'width'], ['5', 'height']], default: 256, min: 64, max: 1024, step: 64 },
     },
   }));
-  return dir;
 }
 
 async function shoot(name: string): Promise<void> {
@@ -385,6 +386,7 @@ test("a user's template builds the form from its own parameters, with the pool's
   await page.locator('h2', { hasText: 'Poster: parameters' }).waitFor();
   assert.equal(await page.locator('input[name=aspect]').count(), 0, 'the built-in size presets give way to the template\'s own');
   assert.equal(await page.locator('#steps').count(), 0);
+  await page.waitForFunction(() => document.getElementById('param-passes')?.getAttribute('min') === '1');
   assert.equal(await page.getAttribute('#param-passes', 'max'), '50', "the manifest's maximum");
   assert.equal(await page.getAttribute('#param-passes', 'min'), '1', "ComfyUI's minimum for KSampler steps");
   const samplers = await page.locator('#param-sampler option').allInnerTexts();

@@ -26,8 +26,9 @@ const SECRETS = {
 const INPUT_ONLY_KEY = 'sk-onlyInTheInput987654321';
 
 let stack: TestStack;
+let templates: string;
 before(async () => {
-  const templates = fs.mkdtempSync(path.join(os.tmpdir(), 'user-templates-'));
+  templates = fs.mkdtempSync(path.join(os.tmpdir(), 'user-templates-'));
   const graph = {
     '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'atelier-demo-sdxl.safetensors' } },
     '6': { class_type: 'CLIPTextEncode', inputs: { text: '', clip: ['4', 1] } },
@@ -57,7 +58,10 @@ before(async () => {
     },
   });
 });
-after(async () => { await stack?.stop(); });
+after(async () => {
+  await stack?.stop();
+  fs.rmSync(templates, { recursive: true, force: true });
+});
 
 const generate = (json: unknown) => stack.api('/api/generate', { method: 'POST', json });
 const comfy = (route: string, init?: RequestInit) => fetch(`${stack.pools.demo}${route}`, init);

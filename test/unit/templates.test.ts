@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -6,6 +6,10 @@ import path from 'node:path';
 import { loadTemplates, pickTemplate, templateCatalogue } from '../../core/templates/catalogue.ts';
 import { buildGraph } from '../../core/templates/graph.ts';
 import { until } from '../support/stack.ts';
+
+const made: string[] = [];
+const tempDir = () => { const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'templates-')); made.push(dir); return dir; };
+after(() => { for (const dir of made) fs.rmSync(dir, { recursive: true, force: true }); });
 
 const findTemplate = async (id: string, dir?: string) => pickTemplate(await loadTemplates(dir), id);
 const TOGGLE_NODES = ['20', '21', '22', '30', '31', '32', '33', '40', '41', '50', '51'];
@@ -83,7 +87,7 @@ function writeTemplate(dir: string, id: string, graph: unknown, manifest: unknow
 const FLAT = { '1': { class_type: 'EmptyImage', inputs: { width: 64, height: 64, batch_size: 1, color: 0 } }, '2': { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: 'x' } } };
 
 test("a user's folder adds templates; a manifest naming a node or input its graph lacks is refused with both names", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'templates-'));
+  const dir = tempDir();
   writeTemplate(dir, 'flat', FLAT, { parameters: { width: { type: 'integer', targets: [['1', 'width']] } } });
   writeTemplate(dir, 'broken', FLAT, { parameters: { prompt: { type: 'string', targets: [['9', 'text']] } } });
   writeTemplate(dir, 'badinput', FLAT, { parameters: { prompt: { type: 'string', targets: [['1', 'text']] } } });
@@ -103,7 +107,7 @@ test("a user's folder adds templates; a manifest naming a node or input its grap
 });
 
 test('the catalogue reads the folders once and again only after a file in them changes', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'templates-'));
+  const dir = tempDir();
   writeTemplate(dir, 'first', FLAT, { parameters: { width: { type: 'integer', targets: [['1', 'width']] } } });
   const catalogue = templateCatalogue({ userDir: dir });
   try {
