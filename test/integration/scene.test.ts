@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import { execFile } from 'node:child_process';
 import { startTestStack, until, type TestStack } from '../support/stack.ts';
 import { waitForStatus, jobEvents } from '../support/jobs.ts';
 import { readZip } from '../support/zip.ts';
@@ -203,4 +204,48 @@ test('bad scene input is refused in words', async () => {
   assert.match(bad.body.error, /unknown field "extra"/);
   const early = await stack.api(`/api/scenes/${reviewedId || 'scene-none'}/export?format=tar`);
   assert.equal(early.status, 400);
+});
+
+function atelier(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['cli/atelier.js', ...args], { env: { ...process.env, ATELIER_URL: stack.apiUrl, DATA_DIR: stack.dataDir, ATELIER_TOKEN: '' }, timeout: 90_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+test('the CLI: scene start, review (retry, mask drawn on the step image, approve), scene show, scene export', async () => {
+  const dir = fs.mkdtempSync(path.join(stack.dataDir, 'cli-'));
+  fs.writeFileSync(path.join(dir, 'room.png'), await picture());
+  const started = await atelier(['scene', 'start', path.join(dir, 'room.png'), '--review', 'all', '--title', 'CLI room']);
+  assert.equal(started.code, 0, started.stderr);
+  const id = /started (scene-\S+)/.exec(started.stdout)![1]!;
+  await awaiting(id, 'extract-red');
+  const retried = await atelier(['review', id, 'extract-red', 'retry', '--prompt', 'Isolate the red shape on solid white']);
+  assert.equal(retried.code, 0, retried.stderr);
+  await until('attempt 2 to await review', async () => (await stateOf(id)).steps[0]?.history.length === 2 && (await stateOf(id)).awaitingReview[0]);
+  assert.equal((await atelier(['review', id, 'extract-red', 'approve'])).code, 0);
+  await awaiting(id, 'remove-red');
+  fs.writeFileSync(path.join(dir, 'small.png'), await sharp({ create: { width: 20, height: 20, channels: 3, background: '#ffffff' } }).png().toBuffer());
+  const small = await atelier(['review', id, 'remove-red', 'mask', path.join(dir, 'small.png')]);
+  assert.equal(small.code, 1);
+  assert.match(small.stderr, /"small.png" is 20 × 20 pixels, but a mask for a_[0-9a-f]{24} must be 160 × 120/);
+  fs.writeFileSync(path.join(dir, 'mask.png'), await sharp({ create: { width: W, height: H, channels: 3, background: '#000000' } }).composite([{ input: { create: { width: 60, height: 60, channels: 3, background: '#ffffff' } }, left: 20, top: 20 }]).png().toBuffer());
+  const masked = await atelier(['review', id, 'remove-red', 'mask', path.join(dir, 'mask.png'), '--prompt', 'Remove the red shape and fill in the background']);
+  assert.equal(masked.code, 0, masked.stderr);
+  await until('the masked attempt to await review', async () => (await stateOf(id)).steps[1]?.history.length === 2 && (await stateOf(id)).awaitingReview[0]);
+  assert.equal((await atelier(['review', id, 'remove-red', 'approve'])).code, 0);
+  await waitForStatus(stack, id, ['COMPLETED', 'FAILED'], 60_000);
+
+  const shown = await atelier(['scene', 'show', id]);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, /extract-red\s+EXTRACT\s+done \(attempt 2 kept\)/);
+  assert.match(shown.stdout, /#1 plan\s+passed\s+→ retry \(cli\)/);
+  const file = path.join(dir, 'out', 'room.ora');
+  const exported = await atelier(['scene', 'export', id, '--format', 'ora', '-o', file]);
+  assert.equal(exported.code, 0, exported.stderr);
+  const entries = await readZip(fs.readFileSync(file));
+  assert.equal(entries[0]!.name, 'mimetype');
+  const state = await stateOf(id);
+  assert.deepEqual(state.reviews!.map((r) => [r.stepId, r.decision, r.source]), [['extract-red', 'retry', 'cli'], ['extract-red', 'approve', 'cli'], ['remove-red', 'mask', 'cli'], ['remove-red', 'approve', 'cli']]);
 });
