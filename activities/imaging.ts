@@ -23,6 +23,8 @@ export interface PrepareRequest {
   aspect?: string;
   /** openai: send the padded canvas and a mask of the new area; comfyui: its graph pads */
   padCanvas?: boolean;
+  /** REFRAME borders in multiples of this (8 for ComfyUI) */
+  snap?: number;
 }
 
 export interface PreparedStep { image: AssetRef; mask?: AssetRef; reframe?: { width: number; height: number; left: number; top: number } }
@@ -64,7 +66,7 @@ export function imagingActivities(deps: ImagingDeps) {
       if (request.type === 'REFRAME') {
         const aspect = parseAspect(request.aspect ?? '');
         if (!aspect) throw ApplicationFailure.nonRetryable(`step ${request.stepId} has no aspect ratio such as "16:9"`, 'BadPlan');
-        const reframe = reframeGeometry(input.width, input.height, aspect);
+        const reframe = reframeGeometry(input.width, input.height, aspect, request.snap ?? 1);
         if (!request.padCanvas) return { image: request.input, reframe };
         const padded = await sharp({ create: { width: reframe.width, height: reframe.height, channels: 3, background: { r: 128, g: 128, b: 128 } } })
           .composite([{ input: await files.read(request.input), left: reframe.left, top: reframe.top }]).png().toBuffer();
@@ -94,8 +96,8 @@ export function imagingActivities(deps: ImagingDeps) {
     async validateSceneStep(request: { type: StepType; input: AssetRef; output: AssetRef; mask?: AssetRef; thresholds: StepThresholds; reframe?: { left: number; top: number }; aspect?: string }): Promise<CheckResult> {
       const output = await decodeRaster(await files.read(request.output), { alpha: request.type === 'BG_REMOVE' });
       switch (request.type) {
-        case 'EXTRACT': return checkExtraction(output, request.input as { width: number; height: number }, request.thresholds);
-        case 'BG_REMOVE': return checkBackgroundRemoval(output, request.input as { width: number; height: number }, request.thresholds);
+        case 'EXTRACT': return checkExtraction(output, await raster(request.input), request.thresholds);
+        case 'BG_REMOVE': return checkBackgroundRemoval(output, await raster(request.input), request.thresholds);
         case 'REMOVE': return checkCleanPlate(output, await raster(request.input), request.mask ? await maskOf(request.mask) : undefined, request.thresholds);
         case 'REFRAME': return checkReframe(output, await raster(request.input), request.reframe ?? { left: 0, top: 0 }, parseAspect(request.aspect ?? '') ?? 1, request.thresholds);
         default: throw ApplicationFailure.nonRetryable(`a ${request.type} step has no pixel check`, 'BadPlan');

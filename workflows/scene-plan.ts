@@ -117,12 +117,17 @@ export function nextVariation(step: Pick<PlanStep, 'prompt' | 'variations'>, use
   return [step.prompt, ...step.variations].find((v) => !tried.has(v.trim()));
 }
 
-/** Canvas geometry of a REFRAME: the new size and where the original sits. */
-export function reframeGeometry(width: number, height: number, aspect: number): { width: number; height: number; left: number; top: number } {
+/** Canvas geometry of a REFRAME: the new size and where the original sits. `snap` makes each added border a multiple of
+ *  it (ComfyUI pads in steps of 8, and its VAE works on 8-pixel blocks). */
+export function reframeGeometry(width: number, height: number, aspect: number, snap = 1): { width: number; height: number; left: number; top: number } {
+  const down = (v: number) => Math.floor(v / snap) * snap;
+  const up = (v: number) => Math.ceil(v / snap) * snap;
   if (width / height < aspect) {
-    const newWidth = Math.round(height * aspect);
-    return { width: newWidth, height, left: Math.floor((newWidth - width) / 2), top: 0 };
+    const pad = Math.round(height * aspect) - width;
+    const left = down(Math.floor(pad / 2));
+    return { width: width + left + up(pad - left), height, left, top: 0 };
   }
-  const newHeight = Math.round(width / aspect);
-  return { width, height: newHeight, left: 0, top: Math.floor((newHeight - height) / 2) };
+  const pad = Math.round(width / aspect) - height;
+  const top = down(Math.floor(pad / 2));
+  return { width, height: height + top + up(pad - top), left: 0, top };
 }

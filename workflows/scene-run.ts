@@ -70,7 +70,7 @@ export function stepRunner(ctx: RunnerContext) {
       }
       const layer = step.plan.mask === 'AUTO' ? lastLayer(step) : undefined;
       const prepared = await imaging.prepareSceneStep({
-        jobId, stepId: step.id, name, type: step.plan.type, input: image, aspect: step.plan.aspect, padCanvas: options.backend === 'openai',
+        jobId, stepId: step.id, name, type: step.plan.type, input: image, aspect: step.plan.aspect, padCanvas: options.backend === 'openai', snap: options.backend === 'comfyui' ? 8 : 1,
         mask: { mode: step.plan.mask, manualAssetId: attemptTry.manualMask, layer: layer?.assets[0], layerOffset: layer ? offsets.get(layer.id) : undefined, dilate: step.plan.maskDilate },
       });
       record.maskAsset = prepared.mask && step.plan.type !== 'REFRAME' ? prepared.mask : undefined;

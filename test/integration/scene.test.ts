@@ -195,6 +195,20 @@ test('the planner: a 429 with Retry-After is waited out; malformed JSON three ti
   assert.equal(state.planAttempts[1]!.guidance, 'Only the red square, please');
 });
 
+test('the ComfyUI backend: RMBG extracts and cuts out, the inpaint graph makes the clean plate, the outpaint graph reframes', async () => {
+  const id = await startScene({ backend: 'comfyui', instructions: 'layers, a transparent cut-out, and reframe to 16:9' });
+  await waitForStatus(stack, id, ['COMPLETED', 'FAILED'], 120_000);
+  const state = await stateOf(id);
+  assert.equal(state.status, 'COMPLETED', state.error);
+  assert.deepEqual(state.steps.map((s) => [s.id, s.status, s.history.length]), [['extract-red', 'done', 1], ['remove-red', 'done', 1], ['cutout', 'done', 1], ['reframe', 'done', 1]]);
+  for (const step of state.steps) assert.ok(step.history[0]!.passed, `${step.id}: ${JSON.stringify(step.history[0]!.metrics)}`);
+  const queued = (await jobEvents(stack, id)).filter((e) => e.type === 'comfy.queued');
+  assert.equal(queued.length, 4, 'one prompt per step at ComfyUI');
+  const cutout = await sharp(fs.readFileSync(path.join(stack.dataDir, state.steps[2]!.assets[0]!.path))).metadata();
+  assert.equal(cutout.hasAlpha, true, 'BG_REMOVE keeps its transparency');
+  assert.deepEqual(state.canvas, { width: 216, height: 120 }, 'borders in steps of 8 for ComfyUI');
+});
+
 test('bad scene input is refused in words', async () => {
   const missing = await stack.api('/api/scenes', { method: 'POST', json: { image: 'a_000000000000000000000000' } });
   assert.equal(missing.status, 400);
