@@ -7,6 +7,7 @@ import { apiClient, apiTarget, CliError, type ApiClient } from './api-client.ts'
 import { followEvents, type StreamedEvent } from './sse.ts';
 import { templateParams } from './params.ts';
 import { uploadFiles } from './uploads.ts';
+import { sceneCommand } from './scene.ts';
 import { DECISION_NAMES, needsOf } from '../workflows/review-decisions.ts';
 
 const USAGE = `atelier — drive Atelier's pipelines from a terminal
@@ -23,6 +24,10 @@ const USAGE = `atelier — drive Atelier's pipelines from a terminal
   atelier pause|resume|cancel <id>
   atelier events <id> [--follow]
   atelier upload <image...>                        store images; prints their asset ids
+  atelier scene start <image> [--review-plan] [--review all|failed] [--backend openai|comfyui]
+                              [--instructions TEXT] [--title T] [--project P] [--wait]
+  atelier scene show <id>                          steps, attempts, metrics, what awaits review
+  atelier scene export <id> --format zip|ora -o <file>
   atelier review <id> <step> <decision> [--prompt TEXT] [--note TEXT] [--assets ID,ID]
   atelier review <id> <step> mask <mask.png>       decisions: ${DECISION_NAMES.join(', ')}
   atelier templates
@@ -93,8 +98,10 @@ async function main(argv: string[]): Promise<number> {
       negative: { type: 'string' }, template: { type: 'string' }, lora: { type: 'string' }, project: { type: 'string' },
       wait: { type: 'boolean' }, follow: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       pipeline: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' },
-      param: { type: 'string', multiple: true }, output: { type: 'string', short: 'o' },
+      param: { type: 'string', multiple: true },
       prompt: { type: 'string' }, note: { type: 'string' }, assets: { type: 'string' },
+      'review-plan': { type: 'boolean' }, review: { type: 'string' }, backend: { type: 'string' }, instructions: { type: 'string' },
+      title: { type: 'string' }, format: { type: 'string' }, output: { type: 'string', short: 'o' },
     },
   });
   const [command, ...rest] = positionals;
@@ -156,6 +163,8 @@ async function main(argv: string[]): Promise<number> {
       });
       return 0;
     }
+    case 'scene':
+      return sceneCommand(api, rest, values);
     case 'upload': {
       const uploads = await uploadFiles(api, rest);
       out({ uploads }, () => uploads.map((u) => `${u.id}  ${u.width}×${u.height}  ${u.name}${u.duplicate ? '  (already stored)' : ''}`).join('\n'));
@@ -168,7 +177,9 @@ async function main(argv: string[]): Promise<number> {
       const needs = needsOf(decision);
       if (needs === 'prompt' && !values.prompt) throw new CliError(`${decision} needs --prompt "the new prompt"`, 2);
       if (needs === 'mask' && !file) throw new CliError(`${decision} needs a mask image: atelier review ${jobId} ${stepId} mask mask.png (white = where to work)`, 2);
-      const maskAssetId = needs === 'mask' ? (await uploadFiles(api, [file!]))[0]!.id : undefined;
+      // a mask is checked against the image it is drawn on (its size) at upload
+      const waiting = needs === 'mask' ? (await api.get<{ state: { awaitingReview?: { stepId: string; maskFor?: { assetId: string } }[] } | null }>(`/api/jobs/${encodeURIComponent(jobId)}`)).state?.awaitingReview?.find((r) => r.stepId === stepId) : undefined;
+      const maskAssetId = needs === 'mask' ? (await uploadFiles(api, [file!], waiting?.maskFor ? { maskFor: waiting.maskFor.assetId } : {}))[0]!.id : undefined;
       const body = { stepId, decision, decisionId: `cli-${crypto.randomUUID()}`, source: 'cli', prompt: values.prompt, note: values.note, maskAssetId, assetIds: values.assets?.split(',').map((a) => a.trim()).filter(Boolean) };
       const result = await api.post<{ state: { stage: string; awaitingReview: { stepId: string; title: string; decisions: string[] }[] } }>(`/api/jobs/${encodeURIComponent(jobId)}/review`, body);
       out(result, () => [`${decision} sent for ${stepId} of ${jobId}`, ...result.state.awaitingReview.map((r) => `  still awaiting review: ${r.stepId} (${r.title}): ${r.decisions.join(' | ')}`)].join('\n'));

@@ -1,2 +1,3 @@
 // Every pipeline's workflow, for the worker's bundle.
 export { generateWorkflow } from './generate.ts';
+export { sceneWorkflow } from './scene.ts';

@@ -71,8 +71,8 @@ export function comfyRoutes(deps: Deps): Router {
     sendEmpty(res);
   });
 
-  router.get('/object_info', (_req, res) => sendJson(res, objectInfo(dirs, installed)));
-  router.get('/object_info/:node_class', (req, res) => sendJson(res, objectInfo(dirs, installed, req.params.node_class)));
+  router.get('/object_info', (_req, res) => sendJson(res, objectInfo(dirs, undefined, installed)));
+  router.get('/object_info/:node_class', (req, res) => sendJson(res, objectInfo(dirs, req.params.node_class, installed)));
 
   router.get('/models', (_req, res) => sendJson(res, ['checkpoints', 'loras']));
   router.get('/models/:folder', (req, res) => {

@@ -5,12 +5,14 @@ import { controlNetNodes } from './controlnet.ts';
 import { upscaleNodes } from './upscale.ts';
 import { ipAdapterNodes } from './ipadapter.ts';
 import { impactNodes } from './impact.ts';
+import { inpaintNodes } from './inpaint.ts';
+import { rmbgNodes } from './rmbg.ts';
 import type { InputDef, NodeClass } from './spec.ts';
 
 /** Every node class the stand-in knows (a server may lack a custom pack's: see installed.ts); adding a class is
  * adding one entry to one of these lists. */
 export const CATALOGUE: ReadonlyMap<string, NodeClass> = new Map(
-  [...modelNodes, ...latentNodes, ...imageNodes, ...controlNetNodes, ...upscaleNodes, ...ipAdapterNodes, ...impactNodes].map((node) => [node.name, node]),
+  [...modelNodes, ...latentNodes, ...imageNodes, ...controlNetNodes, ...upscaleNodes, ...ipAdapterNodes, ...impactNodes, ...inpaintNodes, ...rmbgNodes].map((node) => [node.name, node]),
 );
 
 export function inputDef(node: NodeClass, name: string): { def: InputDef; category: 'required' | 'optional' } | undefined {

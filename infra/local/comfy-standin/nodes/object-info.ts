@@ -1,6 +1,6 @@
 import type { Json } from '../json.ts';
 import type { DataDirs } from '../paths.ts';
-import type { InstalledNodes } from './installed.ts';
+import { InstalledNodes } from './installed.ts';
 import type { InputDef, NodeClass } from './spec.ts';
 
 function inputSpec(def: InputDef, dirs: DataDirs): Json[] {
@@ -45,7 +45,7 @@ export function nodeInfo(node: NodeClass, dirs: DataDirs): Record<string, Json> 
 }
 
 /** GET /object_info: the classes installed now (a node pack taken out is absent, as on a server without it). */
-export function objectInfo(dirs: DataDirs, installed: InstalledNodes, only?: string): Record<string, Json> {
+export function objectInfo(dirs: DataDirs, only?: string, installed: InstalledNodes = new InstalledNodes()): Record<string, Json> {
   if (only !== undefined) {
     const node = installed.get(only);
     return node ? { [only]: nodeInfo(node, dirs) } : {};

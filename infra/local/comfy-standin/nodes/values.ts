@@ -54,6 +54,8 @@ export interface Latent {
   source?: Pixels[];
   /** set by a sampler from a ControlNet conditioning */
   control?: { image: Pixels; strength: number };
+  /** set by VAEEncodeForInpaint: where the sampler paints (255), the rest keeps the source */
+  noiseMask?: Pixels;
 }
 
 export interface ImageBatch {
