@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { startTestStack, until, type TestStack } from '../support/stack.ts';
 import { startGenerate, waitForStatus, waitForEvent, promptIdsOf, jobEvents } from '../support/jobs.ts';
 import { atelierCli } from '../support/cli.ts';
@@ -234,8 +234,9 @@ test('debug bundle of a failed job: each part is in the ZIP, and the planted sec
   const job = await waitForStatus(stack, id, ['COMPLETED', 'FAILED', 'CANCELLED']);
   await comfy('/__standin/faults', { method: 'DELETE' });
   assert.equal(job.status, 'FAILED');
-  // the record says FAILED a moment before the log's last event is written: the bundle is taken after both
+  // the record says FAILED a moment before the log's last event and the history's close: the bundle is taken after all
   await waitForEvent(stack, id, 'job.failed');
+  spawnSync(findTemporalCli()!, ['workflow', 'result', '--address', stack.temporalAddress, '--workflow-id', id]);
 
   const response = await fetch(`${stack.apiUrl}/api/jobs/${id}/debug-bundle`, { headers: { authorization: `Bearer ${SECRETS.token}` } });
   assert.equal(response.status, 200);
@@ -287,7 +288,8 @@ test('debug bundle of a failed job: each part is in the ZIP, and the planted sec
 test("the bundle's workflow history is what `temporal workflow show --output json` prints", async () => {
   const id = await startGenerate(stack, { prompt: 'a quiet history', width: 128, height: 128, steps: 2 });
   await waitForStatus(stack, id, ['COMPLETED']);
-  await waitForEvent(stack, id, 'job.completed');
+  // the history is closed (the workflow returned) before either side reads it
+  execFileSync(findTemporalCli()!, ['workflow', 'result', '--address', stack.temporalAddress, '--workflow-id', id], { encoding: 'utf8' });
   const entries = await readZip(Buffer.from(await (await fetch(`${stack.apiUrl}/api/jobs/${id}/debug-bundle`, { headers: { authorization: `Bearer ${SECRETS.token}` } })).arrayBuffer()));
   const fromBundle = JSON.parse(entries.find((e) => e.name === 'workflow-history.json')!.data.toString('utf8'));
   const fromCli = JSON.parse(execFileSync(findTemporalCli()!, ['workflow', 'show', '--address', stack.temporalAddress, '--workflow-id', id, '--output', 'json'], { encoding: 'utf8' }));
