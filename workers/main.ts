@@ -5,12 +5,16 @@ import { openServices, exitOnFatal } from '../core/services.ts';
 import { installTemporalLogging, connectWorkerTemporal, connectTemporalClient, ensureSearchAttributes } from '../core/temporal.ts';
 import { jobActivities } from '../activities/jobs.ts';
 import { jobEvents } from '../activities/events.ts';
+import { campaignActivities } from '../activities/campaign.ts';
+import { llmClient } from '../activities/llm.ts';
 import { jobRepository } from '../db/jobs.ts';
 import { eventLog } from '../db/events.ts';
+import { assetRepository } from '../db/assets.ts';
+import { campaignRepository } from '../db/campaigns.ts';
 import { MAIN_TASK_QUEUE } from '../workflows/messages.ts';
 
 async function run() {
-  const { config, logger, database } = await openServices('worker-main');
+  const { config, logger, database, store } = await openServices('worker-main');
   installTemporalLogging(logger);
   const client = await connectTemporalClient(config);
   await ensureSearchAttributes(client, config.temporal.namespace, logger);
@@ -20,7 +24,16 @@ async function run() {
     namespace: config.temporal.namespace,
     taskQueue: MAIN_TASK_QUEUE,
     workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
-    activities: jobActivities({ jobs: jobRepository(database.db), emit, gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool, templatesDir: config.templatesDir, comfyInflight: config.comfyInflight }),
+    activities: {
+      ...jobActivities({ jobs: jobRepository(database.db), emit, gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool, templatesDir: config.templatesDir, comfyInflight: config.comfyInflight }),
+      ...campaignActivities({
+        campaigns: campaignRepository(database.db), jobs: jobRepository(database.db), assets: assetRepository(database.db), store, emit,
+        llm: llmClient({ baseUrl: config.llm.baseUrl ?? '', apiKey: config.llm.apiKey, model: config.llm.model, visionModel: config.llm.visionModel }),
+        gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool, comfyInflight: config.comfyInflight, chapterFanout: config.chapterFanout,
+      }),
+    },
+    // heartbeats carry cancellation back: without this the SDK sends one per 8 s and a cancelled chapter writes on that long
+    maxHeartbeatThrottleInterval: '1 second',
   });
   logger.info({ taskQueue: MAIN_TASK_QUEUE }, 'main worker polling');
   await worker.run();

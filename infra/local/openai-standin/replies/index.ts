@@ -4,6 +4,8 @@ import type { ChatView } from './request.ts';
 import { schemaValue } from './schema-value.ts';
 import { describeLook, lookAt } from './vision.ts';
 import { sentence, wordsOf } from './words.ts';
+import { campaignOutlineGenerator } from './campaign-outline.ts';
+import { campaignChapterGenerator } from './campaign-chapter.ts';
 
 export interface ReplyGenerator {
   name: string;
@@ -13,7 +15,7 @@ export interface ReplyGenerator {
 }
 
 /** Task generators, most specific first. */
-const TASKS: ReplyGenerator[] = [];
+const TASKS: ReplyGenerator[] = [campaignOutlineGenerator, campaignChapterGenerator];
 
 async function plainText(view: ChatView): Promise<string> {
   const words = wordsOf(view.user);
