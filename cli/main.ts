@@ -6,6 +6,7 @@ import path from 'node:path';
 import { apiClient, apiTarget, CliError, type ApiClient } from './api-client.ts';
 import { followEvents, type StreamedEvent } from './sse.ts';
 import { uploadFiles } from './uploads.ts';
+import { campaignCommand, CAMPAIGN_USAGE } from './campaign.ts';
 import { DECISION_NAMES, needsOf } from '../workflows/review-decisions.ts';
 
 const USAGE = `atelier — drive Atelier's pipelines from a terminal
@@ -21,6 +22,7 @@ const USAGE = `atelier — drive Atelier's pipelines from a terminal
   atelier review <id> <step> mask <mask.png>       decisions: ${DECISION_NAMES.join(', ')}
   atelier templates
   atelier health
+${CAMPAIGN_USAGE}
 
   --json prints the API's JSON. The API is ATELIER_URL (default http://127.0.0.1:8420); the token is
   ATELIER_TOKEN, or DATA_DIR/api-token (default .data/api-token) written by npm start.`;
@@ -80,6 +82,7 @@ async function waitForJob(api: ApiClient, id: string, total: number): Promise<nu
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'campaign') return campaignCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true, strict: true,
     options: {

@@ -1,0 +1,107 @@
+// The campaign pipeline end to end on a real stack (Temporal, PostgreSQL, workers, API) with the LLM and ComfyUI
+// stand-ins: outline → review → chapters → flowchart → illustrations → export; repairs, reviews, cancel, a killed worker.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestStack, until, type TestStack } from '../support/stack.ts';
+import { jobEvents, waitForEvent, waitForStatus } from '../support/jobs.ts';
+import { readZip } from '../support/zip.ts';
+import { brokenLinks, chapterRequests, llmFault, llmTiming, startCampaign } from '../support/campaigns.ts';
+
+let stack: TestStack;
+before(async () => { stack = await startTestStack({ comfyStepMs: 5, llmReplyMs: 0 }); });
+after(async () => { await stack?.stop(); });
+
+const PREMISE = 'The lighthouse keeper of Saltmere vanished on the night the drowned bells rang; the harbour town fears the sea is calling its debts.';
+
+const decodeEntities = (svg: string) => svg.replace(/&#(\d+);/g, (_m, code) => String.fromCharCode(Number(code))).replace(/&amp;/g, '&');
+
+async function campaignOf(id: string) {
+  const response = await stack.api(`/api/campaigns/${id}`);
+  assert.equal(response.status, 200, JSON.stringify(response.body));
+  return response.body;
+}
+
+async function awaitingOutline(id: string) {
+  return until(`campaign ${id} to await its outline's review`, async () => {
+    const { body } = await stack.api(`/api/jobs/${id}`);
+    return body.state?.awaitingReview?.find((r: { stepId: string }) => r.stepId === 'outline');
+  }, 60_000);
+}
+
+test('a premise becomes an outline with branches, a chapter per scene, a flowchart naming every scene, illustrations and a pack whose links resolve', async () => {
+  const id = await startCampaign(stack, { premise: PREMISE, sessions: 3, level: 4, tone: 'eerie, hopeful', illustrate: 'key', illustrateNpcs: true });
+  const job = await waitForStatus(stack, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 120_000);
+  assert.equal(job.status, 'COMPLETED', job.error);
+  const { campaign, chapters, illustrations, links } = await campaignOf(id);
+  const scenes = campaign.outline.acts.flatMap((a: any) => a.scenes);
+  assert.ok(scenes.length >= 8, `${scenes.length} scenes`);
+  assert.ok(scenes.some((s: any) => s.exits.length >= 2), 'some scene branches');
+  assert.ok(scenes.filter((s: any) => s.ending).length >= 2, 'two endings');
+  assert.deepEqual(chapters.map((c: any) => c.sceneId).sort(), scenes.map((s: any) => s.id).sort(), 'a chapter for each scene');
+  for (const chapter of chapters) assert.match(chapter.text, /## Read-aloud[\s\S]*## GM notes[\s\S]*## Consequences/);
+  const svg = await (await fetch(stack.apiUrl + links.svg, { headers: { authorization: `Bearer ${stack.token}` } })).text();
+  const text = decodeEntities(svg);
+  const labels = [...text.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]).join(' ');
+  for (const scene of scenes) {
+    assert.ok(text.includes(`<g id="${scene.id}" class="node">`), `the flowchart has a node ${scene.id}`);
+    assert.ok(scene.title.split(' ').every((word: string) => labels.includes(word)), `the flowchart names ${scene.id} (${scene.title})`);
+  }
+  assert.ok(illustrations.length >= campaign.outline.acts.length + campaign.outline.npcs.length, `${illustrations.length} illustrations`);
+
+  const pack = await fetch(stack.apiUrl + links.export, { headers: { authorization: `Bearer ${stack.token}` } });
+  assert.equal(pack.headers.get('content-type'), 'application/zip');
+  const entries = await readZip(Buffer.from(await pack.arrayBuffer()));
+  const names = entries.map((e) => e.name);
+  const folder = names[0]!.split('/')[0];
+  for (const name of ['README.md', 'act-1.md', 'campaign.json', 'flowchart.svg', 'flowchart.png', 'flowchart.mmd', 'handout.html']) assert.ok(names.includes(`${folder}/${name}`), `${name} in ${names.join(', ')}`);
+  assert.equal(names.filter((n) => n.endsWith('.md') && /act-\d+\.md$/.test(n)).length, campaign.outline.acts.length, 'one Markdown file per act');
+  assert.equal(names.filter((n) => n.includes('/images/')).length, illustrations.length);
+  assert.deepEqual(brokenLinks(entries), []);
+  const json = JSON.parse(entries.find((e) => e.name.endsWith('campaign.json'))!.data.toString());
+  assert.equal(Object.keys(json.chapters).length, scenes.length);
+
+  const handout = await stack.api(`/api/campaigns/${id}/handout`);
+  assert.equal(handout.status, 200);
+  assert.match(handout.headers.get('content-type')!, /text\/html/);
+  assert.doesNotMatch(handout.body, /<(link|script)\b|src="(?!data:)/, 'the handout is one self-contained file');
+  assert.match(handout.body, /<svg[\s>]/);
+  assert.match(handout.body, /src="data:image\/jpeg;base64,/);
+
+  // one picture again, with a new prompt: a new revision lands in the pack
+  const target = illustrations[0].target;
+  const again = await stack.api(`/api/campaigns/${id}/illustrations/${target}/regenerate`, { method: 'POST', json: { prompt: 'the keeper at the lamp, storm outside' } });
+  assert.equal(again.status, 202, JSON.stringify(again.body));
+  const regenerated = await waitForStatus(stack, again.body.id, ['COMPLETED', 'FAILED'], 60_000);
+  assert.equal(regenerated.status, 'COMPLETED', regenerated.error);
+  const after = await campaignOf(id);
+  const redone = after.illustrations.find((i: any) => i.target === target);
+  assert.equal(redone.revision, 2);
+  assert.notEqual(redone.assetId, illustrations[0].assetId);
+  assert.match(redone.prompt, /storm outside/);
+});
+
+test('outline review: an edited scene title is what the chapters and the flowchart use', async () => {
+  const id = await startCampaign(stack, { premise: PREMISE, sessions: 2, reviewOutline: true, illustrate: 'none', illustrateNpcs: false });
+  const request = await awaitingOutline(id);
+  assert.deepEqual(request.decisions, ['approve', 'retry', 'reject']);
+  const outline = structuredClone(request.detail.outline);
+  const first = outline.acts[0].scenes[0];
+  first.title = 'The Keeper Edited Vigil';
+  // a reference that does not hold is refused with the reason
+  const broken = structuredClone(outline);
+  broken.acts[0].scenes[0].exits.push({ to: 'scene-404', condition: 'never' });
+  const refused = await stack.api(`/api/jobs/${id}/review`, { method: 'POST', json: { stepId: 'outline', decision: 'approve', edits: { outline: broken } } });
+  assert.equal(refused.status, 409);
+  assert.match(refused.body.error, /exit to "scene-404", which is not a scene/);
+  const approved = await stack.api(`/api/jobs/${id}/review`, { method: 'POST', json: { stepId: 'outline', decision: 'approve', edits: { outline } } });
+  assert.equal(approved.status, 200, JSON.stringify(approved.body));
+  const job = await waitForStatus(stack, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 90_000);
+  assert.equal(job.status, 'COMPLETED', job.error);
+  const { campaign, chapters, links } = await campaignOf(id);
+  assert.equal(campaign.outlineRevision, 2);
+  assert.match(chapters.find((c: any) => c.sceneId === first.id).text, /The Keeper Edited Vigil/);
+  const svg = await (await fetch(stack.apiUrl + links.svg, { headers: { authorization: `Bearer ${stack.token}` } })).text();
+  assert.match(svg, /The Keeper Edited/);
+  const neighbour = chapters.find((c: any) => c.sceneId === outline.acts[0].scenes[1].id).text;
+  assert.ok(neighbour.length > 0);
+});
