@@ -105,3 +105,87 @@ test('outline review: an edited scene title is what the chapters and the flowcha
   const neighbour = chapters.find((c: any) => c.sceneId === outline.acts[0].scenes[1].id).text;
   assert.ok(neighbour.length > 0);
 });
+
+test('a malformed outline and an exit to a missing scene are repaired by asking again; an unreachable scene is put to the person', async () => {
+  await llmFault(stack, { kind: 'malformed-json' });
+  const malformed = await startCampaign(stack, { premise: PREMISE, sessions: 2, illustrate: 'none', illustrateNpcs: false });
+  assert.equal((await waitForStatus(stack, malformed, ['COMPLETED', 'FAILED'], 90_000)).status, 'COMPLETED');
+  const repairedJson = (await jobEvents(stack, malformed)).find((e) => e.type === 'outline.written')!.data;
+  assert.equal(repairedJson.tries, 2);
+  assert.match(repairedJson.repaired[0], /not JSON/);
+
+  await llmFault(stack, { kind: 'task', task: 'missing-exit' });
+  const missing = await startCampaign(stack, { premise: PREMISE, sessions: 2, illustrate: 'none', illustrateNpcs: false });
+  assert.equal((await waitForStatus(stack, missing, ['COMPLETED', 'FAILED'], 90_000)).status, 'COMPLETED');
+  const events = await jobEvents(stack, missing);
+  const repairedExit = events.find((e) => e.type === 'outline.written')!.data;
+  assert.equal(repairedExit.tries, 2);
+  assert.match(repairedExit.repaired[0], /exit to "scene-99", which is not a scene/);
+  assert.ok(events.some((e) => e.type === 'llm.notice' && /asking again with the problem/.test(e.data.message)), 'the repair is in the job log');
+  const { campaign } = await campaignOf(missing);
+  assert.ok(!JSON.stringify(campaign.outline).includes('scene-99'));
+
+  await llmFault(stack, { kind: 'task', task: 'unreachable' });
+  const lost = await startCampaign(stack, { premise: PREMISE, sessions: 2, illustrate: 'none', illustrateNpcs: false });
+  const request = await awaitingOutline(lost);
+  assert.match(request.reason, /"The Forgotten Vault" \(scene-lost\) cannot be reached from the first scene/);
+  assert.deepEqual(request.detail.unreachable, ['scene-lost']);
+  const decided = await stack.api(`/api/jobs/${lost}/review`, { method: 'POST', json: { stepId: 'outline', decision: 'approve', note: 'a secret scene, on purpose' } });
+  assert.equal(decided.status, 200);
+  assert.equal((await waitForStatus(stack, lost, ['COMPLETED', 'FAILED'], 90_000)).status, 'COMPLETED');
+  const lostCampaign = await campaignOf(lost);
+  assert.ok(lostCampaign.chapters.some((c: any) => c.sceneId === 'scene-lost'), 'the person kept the scene: it has its chapter');
+  assert.match(lostCampaign.campaign.problems[0], /cannot be reached/);
+});
+
+test('cancel during chapters: every chapter in flight stops, nothing is written after, the job ends CANCELLED', async () => {
+  await llmTiming(stack, 4000);
+  try {
+    const id = await startCampaign(stack, { premise: PREMISE, sessions: 3, illustrate: 'none', illustrateNpcs: false });
+    await waitForEvent(stack, id, 'chapter.text', 2, 60_000);
+    const cancel = await stack.api(`/api/jobs/${id}/cancel`, { method: 'POST' });
+    assert.equal(cancel.status, 202);
+    assert.equal((await waitForStatus(stack, id, ['CANCELLED', 'COMPLETED', 'FAILED'], 60_000)).status, 'CANCELLED');
+    const atEnd = await jobEvents(stack, id);
+    const started = new Set(atEnd.filter((e) => e.type === 'chapter.started').map((e) => e.data.scene));
+    const written = new Set(atEnd.filter((e) => e.type === 'chapter.written').map((e) => e.data.scene));
+    const cancelled = new Set(atEnd.filter((e) => e.type === 'chapter.cancelled').map((e) => e.data.scene));
+    assert.ok(started.size >= 2);
+    for (const scene of started) assert.ok(written.has(scene) || cancelled.has(scene), `chapter ${scene} was cancelled, not left running`);
+    const { state } = (await stack.api(`/api/jobs/${id}`)).body;
+    assert.ok(state.steps.filter((s: any) => s.id.startsWith('chapter-')).every((s: any) => ['done', 'cancelled'].includes(s.status)));
+    // a chapter that kept running would stream on and be written within its 4 s reply
+    await new Promise((r) => setTimeout(r, 5000));
+    const later = await jobEvents(stack, id);
+    assert.equal(later.length, atEnd.length, `nothing happened after the end: ${later.slice(atEnd.length).map((e) => e.type).join(', ')}`);
+    const [{ count }] = await stack.sql`SELECT count(*)::int AS count FROM campaign_chapters WHERE job_id = ${id}`;
+    assert.equal(count, written.size);
+  } finally {
+    await llmTiming(stack, 0);
+  }
+});
+
+test('the main worker killed with SIGKILL during chapters: the campaign completes and no chapter is written twice', async () => {
+  await llmTiming(stack, 1500);
+  try {
+    const id = await startCampaign(stack, { premise: 'A caravan crosses the salt desert to a city that should not exist.', sessions: 3, illustrate: 'none', illustrateNpcs: false });
+    await waitForEvent(stack, id, 'chapter.written', 2, 90_000);
+    const doneBefore = new Set((await stack.sql`SELECT scene_id FROM campaign_chapters WHERE job_id = ${id}`).map((r) => r.scene_id as string));
+    const pid = stack.supervisor.kill('worker-main', 'SIGKILL');
+    assert.ok(pid, 'the main worker was running');
+    await stack.supervisor.waitForRestart('worker-main', pid);
+    await llmTiming(stack, 0);
+    const job = await waitForStatus(stack, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 120_000);
+    assert.equal(job.status, 'COMPLETED', job.error);
+    const { campaign, chapters } = await campaignOf(id);
+    const scenes = campaign.outline.acts.flatMap((a: any) => a.scenes.map((s: any) => s.id));
+    assert.deepEqual(chapters.map((c: any) => c.sceneId).sort(), [...scenes].sort());
+    for (const chapter of chapters) assert.equal(chapter.writes, 1, `chapter ${chapter.sceneId} was written ${chapter.writes} times`);
+    const asked = chapterRequests(stack, campaign.outline.title);
+    for (const scene of doneBefore) assert.equal(asked.get(scene), 1, `chapter ${scene}, written before the kill, was not asked for again`);
+    const written = (await jobEvents(stack, id)).filter((e) => e.type === 'chapter.written');
+    assert.equal(written.length, scenes.length, 'one chapter.written event per scene');
+  } finally {
+    await llmTiming(stack, 0);
+  }
+});
