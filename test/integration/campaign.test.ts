@@ -2,6 +2,11 @@
 // stand-ins: outline → review → chapters → flowchart → illustrations → export; repairs, reviews, cancel, a killed worker.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { startTestStack, until, type TestStack } from '../support/stack.ts';
 import { jobEvents, waitForEvent, waitForStatus } from '../support/jobs.ts';
 import { readZip } from '../support/zip.ts';
@@ -188,4 +193,76 @@ test('the main worker killed with SIGKILL during chapters: the campaign complete
   } finally {
     await llmTiming(stack, 0);
   }
+});
+
+const CLI = fileURLToPath(new URL('../../cli/atelier.js', import.meta.url));
+function atelier(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ATELIER_URL: stack.apiUrl, DATA_DIR: stack.dataDir, ATELIER_TOKEN: '' }, timeout: 120_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+test('the CLI: campaign start --wait, show, list, export -o and handout -o; mistakes get a message', async () => {
+  const started = await atelier(['campaign', 'start', '--premise', PREMISE, '--sessions', '2', '--level', '5', '--illustrate', 'none', '--no-npc-art', '--wait']);
+  assert.equal(started.code, 0, started.stderr + started.stdout);
+  const id = /started (campaign-\S+)/.exec(started.stdout)![1]!;
+  assert.match(started.stdout, /outline ".+": \d+ scenes/);
+  assert.match(started.stdout, /chapter 8: /);
+  assert.match(started.stdout, /done: atelier campaign export/);
+  const show = await atelier(['campaign', 'show', id]);
+  assert.match(show.stdout, /✓ scene-1 /);
+  assert.match((await atelier(['campaign', 'list'])).stdout, new RegExp(`${id}\\s+COMPLETED`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'campaign-cli-'));
+  const exported = await atelier(['campaign', 'export', id, '-o', path.join(dir, 'pack.zip')]);
+  assert.equal(exported.code, 0, exported.stderr);
+  const entries = await readZip(fs.readFileSync(path.join(dir, 'pack.zip')));
+  assert.ok(entries.some((e) => e.name.endsWith('/README.md')));
+  assert.deepEqual(brokenLinks(entries), []);
+  assert.equal((await atelier(['campaign', 'handout', id, '-o', path.join(dir, 'handout.html')])).code, 0);
+  assert.match(fs.readFileSync(path.join(dir, 'handout.html'), 'utf8'), /^<!doctype html>/);
+  fs.rmSync(dir, { recursive: true, force: true });
+
+  const cases: [string[], RegExp, number][] = [
+    [['campaign', 'start'], /needs --premise/, 2],
+    [['campaign', 'start', '--premise', 'short'], /premise is too short/, 1],
+    [['campaign', 'start', '--premise', PREMISE, '--level', '30'], /--level must be a whole number from 1 to 20/, 2],
+    [['campaign', 'export', id], /say where to write the pack: -o FILE/, 2],
+    [['campaign', 'export', 'campaign-nope', '-o', '/tmp/x.zip'], /no campaign "campaign-nope"/, 1],
+    [['campaign', 'frob'], /campaign needs a verb/, 2],
+  ];
+  for (const [args, message, code] of cases) {
+    const result = await atelier(args);
+    assert.equal(result.code, code, `${args.join(' ')}: ${result.stderr}`);
+    assert.match(result.stderr, message);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  }
+});
+
+test('the API refuses bad campaign input and unready downloads in words', async () => {
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{}, /premise is required/],
+    [{ premise: PREMISE, sessions: 0 }, /sessions must be at least 1/],
+    [{ premise: PREMISE, illustrate: 'some' }, /illustrate must be one of none, key, all/],
+    [{ premise: PREMISE, pool: 'mars' }, /unknown GPU pool "mars"/],
+    [{ premise: PREMISE, colour: 'red' }, /unknown field "colour"/],
+  ];
+  for (const [body, message] of cases) {
+    const response = await stack.api('/api/campaigns', { method: 'POST', json: body });
+    assert.equal(response.status, 400, JSON.stringify(body));
+    assert.match(response.body.error, message);
+  }
+  const id = await startCampaign(stack, { premise: PREMISE, sessions: 2, reviewOutline: true, illustrate: 'none' });
+  await awaitingOutline(id);
+  const early = await stack.api(`/api/campaigns/${id}/export`);
+  assert.equal(early.status, 409);
+  assert.match(early.body.error, /the pack is not ready yet/);
+  assert.equal((await stack.api('/api/campaigns/campaign-nope')).status, 404);
+  assert.equal((await stack.api(`/api/campaigns/${id}/illustrations/npc-x/regenerate`, { method: 'POST', json: {} })).status, 404);
+  const rejected = await stack.api(`/api/jobs/${id}/review`, { method: 'POST', json: { stepId: 'outline', decision: 'reject' } });
+  assert.equal(rejected.status, 200);
+  const job = await waitForStatus(stack, id, ['FAILED', 'COMPLETED', 'CANCELLED']);
+  assert.equal(job.status, 'FAILED');
+  assert.match(job.error, /the outline was rejected/);
 });
