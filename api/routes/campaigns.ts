@@ -40,6 +40,8 @@ export function campaignRoutes(ctx: ApiContext): Router {
     if (input.illustrate !== 'none' && !pools.length) throw badRequest('no GPU pool is configured for the illustrations: set ATELIER_GPU_POOLS, or send "illustrate": "none"');
     const id = `campaign-${crypto.randomUUID()}`;
     await ctx.jobs.register({ id, pipeline: 'campaign', title: provisionalTitle(input), stage: 'queued', inputSummary: { ...input }, project: input.project, correlationId: req.correlationId });
+    // recorded here too (the workflow's first activity does the same), so the campaign's page opens at once
+    await campaigns.register(id, provisionalTitle(input), { ...input });
     await ctx.temporal.workflow.start('campaignWorkflow', {
       taskQueue: MAIN_TASK_QUEUE, workflowId: id, args: [req.body], memo: { correlationId: req.correlationId },
       searchAttributes: { AtelierPipeline: ['campaign'], AtelierStage: ['queued'], AtelierProject: [input.project ?? 'default'] },
