@@ -143,11 +143,21 @@ test('a malformed outline and an exit to a missing scene are repaired by asking 
   assert.match(lostCampaign.campaign.problems[0], /cannot be reached/);
 });
 
-test('cancel during chapters: every chapter in flight stops, nothing is written after, the job ends CANCELLED', async () => {
-  await llmTiming(stack, 4000);
+test('pause holds new chapters, resume goes on; cancel during chapters: every chapter in flight stops, nothing is written after, the job ends CANCELLED', async () => {
+  await llmTiming(stack, 3000);
   try {
     const id = await startCampaign(stack, { premise: PREMISE, sessions: 3, illustrate: 'none', illustrateNpcs: false });
     await waitForEvent(stack, id, 'chapter.text', 2, 60_000);
+    assert.equal((await stack.api(`/api/jobs/${id}/pause`, { method: 'POST' })).status, 202);
+    await waitForStatus(stack, id, ['PAUSED']);
+    // the chapters in flight finish; no new one starts while paused
+    const inFlight = (await jobEvents(stack, id)).filter((e) => e.type === 'chapter.started').length;
+    await waitForEvent(stack, id, 'chapter.written', inFlight, 60_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal((await jobEvents(stack, id)).filter((e) => e.type === 'chapter.started').length, inFlight, 'no chapter started while paused');
+    assert.equal((await stack.api(`/api/jobs/${id}/resume`, { method: 'POST' })).status, 202);
+    await waitForEvent(stack, id, 'chapter.started', inFlight + 1, 30_000);
+    await waitForEvent(stack, id, 'chapter.text', inFlight + 2, 30_000);
     const cancel = await stack.api(`/api/jobs/${id}/cancel`, { method: 'POST' });
     assert.equal(cancel.status, 202);
     assert.equal((await waitForStatus(stack, id, ['CANCELLED', 'COMPLETED', 'FAILED'], 60_000)).status, 'CANCELLED');
@@ -159,8 +169,8 @@ test('cancel during chapters: every chapter in flight stops, nothing is written 
     for (const scene of started) assert.ok(written.has(scene) || cancelled.has(scene), `chapter ${scene} was cancelled, not left running`);
     const { state } = (await stack.api(`/api/jobs/${id}`)).body;
     assert.ok(state.steps.filter((s: any) => s.id.startsWith('chapter-')).every((s: any) => ['done', 'cancelled'].includes(s.status)));
-    // a chapter that kept running would stream on and be written within its 4 s reply
-    await new Promise((r) => setTimeout(r, 5000));
+    // a chapter that kept running would stream on and be written within its 3 s reply
+    await new Promise((r) => setTimeout(r, 4000));
     const later = await jobEvents(stack, id);
     assert.equal(later.length, atEnd.length, `nothing happened after the end: ${later.slice(atEnd.length).map((e) => e.type).join(', ')}`);
     const [{ count }] = await stack.sql`SELECT count(*)::int AS count FROM campaign_chapters WHERE job_id = ${id}`;
