@@ -6,12 +6,15 @@ import { installTemporalLogging, connectWorkerTemporal, connectTemporalClient, e
 import { jobActivities } from '../activities/jobs.ts';
 import { jobEvents } from '../activities/events.ts';
 import { campaignActivities } from '../activities/campaign.ts';
-import { llmClient } from '../activities/llm.ts';
 import { jobRepository } from '../db/jobs.ts';
 import { eventLog } from '../db/events.ts';
-import { assetRepository } from '../db/assets.ts';
 import { campaignRepository } from '../db/campaigns.ts';
 import { MAIN_TASK_QUEUE } from '../workflows/messages.ts';
+import { assetRepository } from '../db/assets.ts';
+import { llmClient } from '../activities/llm.ts';
+import { sceneActivities } from '../activities/scene.ts';
+import { imageEditActivities } from '../activities/image-edit.ts';
+import { imagingActivities } from '../activities/imaging.ts';
 
 async function run() {
   const { config, logger, database, store } = await openServices('worker-main');
@@ -19,16 +22,24 @@ async function run() {
   const client = await connectTemporalClient(config);
   await ensureSearchAttributes(client, config.temporal.namespace, logger);
   const emit = jobEvents(eventLog(database.sql), logger);
+  const jobs = jobRepository(database.db);
+  const assets = assetRepository(database.db);
+  const { baseUrl, apiKey, model, visionModel, imageModel } = config.llm;
+  const llm = baseUrl ? llmClient({ baseUrl, apiKey, model, visionModel }) : undefined;
   const worker = await Worker.create({
     connection: await connectWorkerTemporal(config),
     namespace: config.temporal.namespace,
     taskQueue: MAIN_TASK_QUEUE,
     workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
     activities: {
-      ...jobActivities({ jobs: jobRepository(database.db), emit, gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool, templatesDir: config.templatesDir, comfyInflight: config.comfyInflight }),
+      ...jobActivities({ jobs, emit, gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool, templatesDir: config.templatesDir, comfyInflight: config.comfyInflight }),
+      ...sceneActivities({ jobs, assets, store, emit, llm, gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool }),
+      ...imageEditActivities({ store, assets, emit, llm, imageModel }),
+      ...imagingActivities({ store, assets, emit }),
       ...campaignActivities({
-        campaigns: campaignRepository(database.db), jobs: jobRepository(database.db), assets: assetRepository(database.db), store, emit,
-        llm: llmClient({ baseUrl: config.llm.baseUrl ?? '', apiKey: config.llm.apiKey, model: config.llm.model, visionModel: config.llm.visionModel }),
+        campaigns: campaignRepository(database.db), jobs, assets, store, emit,
+        // without an LLM the campaign activities say so when asked (requireLlm)
+        llm: llm ?? llmClient({ baseUrl: '', model, visionModel }),
         gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool, comfyInflight: config.comfyInflight, chapterFanout: config.chapterFanout,
       }),
     },
