@@ -20,6 +20,7 @@ import { generateRoutes } from './routes/generate.ts';
 import { debugBundleRoutes } from './routes/debug-bundle.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { reviewRoutes } from './routes/review.ts';
+import { campaignRoutes } from './routes/campaigns.ts';
 import { sceneRoutes } from './routes/scenes.ts';
 
 export const UI_DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'ui', 'dist');
@@ -39,7 +40,7 @@ export function createApp(ctx: ApiContext): express.Express {
   api.use(sessionRoutes(ctx));
   api.use(requireToken(ctx.token));
   api.get('/session', (_req, res) => void res.json({ signedIn: true }));
-  api.use(jobRoutes(ctx), eventRoutes(ctx), assetRoutes(ctx), templateRoutes(ctx), generateRoutes(ctx), uploadRoutes(ctx), reviewRoutes(ctx), sceneRoutes(ctx), debugBundleRoutes(ctx));
+  api.use(jobRoutes(ctx), eventRoutes(ctx), assetRoutes(ctx), templateRoutes(ctx), generateRoutes(ctx), uploadRoutes(ctx), reviewRoutes(ctx), sceneRoutes(ctx), campaignRoutes(ctx), debugBundleRoutes(ctx));
   api.use(unknownRoute);
   app.use('/api', api);
 

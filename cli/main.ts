@@ -8,6 +8,7 @@ import { followEvents, type StreamedEvent } from './sse.ts';
 import { templateParams } from './params.ts';
 import { uploadFiles } from './uploads.ts';
 import { sceneCommand } from './scene.ts';
+import { campaignCommand, CAMPAIGN_USAGE } from './campaign.ts';
 import { DECISION_NAMES, needsOf } from '../workflows/review-decisions.ts';
 
 const USAGE = `atelier — drive Atelier's pipelines from a terminal
@@ -32,6 +33,7 @@ const USAGE = `atelier — drive Atelier's pipelines from a terminal
   atelier review <id> <step> mask <mask.png>       decisions: ${DECISION_NAMES.join(', ')}
   atelier templates
   atelier health
+${CAMPAIGN_USAGE}
 
   --json prints the API's JSON. The API is ATELIER_URL (default http://127.0.0.1:8420); the token is
   ATELIER_TOKEN, or DATA_DIR/api-token (default .data/api-token) written by npm start.`;
@@ -91,6 +93,7 @@ async function waitForJob(api: ApiClient, id: string, total: number): Promise<nu
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'campaign') return campaignCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true, strict: true,
     options: {

@@ -6,8 +6,10 @@ import { installTemporalLogging, connectWorkerTemporal, connectTemporalClient, e
 import { jobActivities } from '../activities/jobs.ts';
 import { jobEvents } from '../activities/events.ts';
 import { templateCatalogue } from '../core/templates/catalogue.ts';
+import { campaignActivities } from '../activities/campaign.ts';
 import { jobRepository } from '../db/jobs.ts';
 import { eventLog } from '../db/events.ts';
+import { campaignRepository } from '../db/campaigns.ts';
 import { MAIN_TASK_QUEUE } from '../workflows/messages.ts';
 import { assetRepository } from '../db/assets.ts';
 import { llmClient } from '../activities/llm.ts';
@@ -36,7 +38,15 @@ async function run() {
       ...sceneActivities({ jobs, assets, store, emit, llm, gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool }),
       ...imageEditActivities({ store, assets, emit, llm, imageModel }),
       ...imagingActivities({ store, assets, emit }),
+      ...campaignActivities({
+        campaigns: campaignRepository(database.db), jobs, assets, store, emit,
+        // without an LLM the campaign activities say so when asked (requireLlm)
+        llm: llm ?? llmClient({ baseUrl: '', model, visionModel }),
+        gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool, comfyInflight: config.comfyInflight, chapterFanout: config.chapterFanout,
+      }),
     },
+    // heartbeats carry cancellation back: without this the SDK sends one per 8 s and a cancelled chapter writes on that long
+    maxHeartbeatThrottleInterval: '1 second',
   });
   logger.info({ taskQueue: MAIN_TASK_QUEUE }, 'main worker polling');
   await worker.run();
