@@ -5,23 +5,36 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { apiClient, apiTarget, CliError, type ApiClient } from './api-client.ts';
 import { followEvents, type StreamedEvent } from './sse.ts';
+import { templateParams } from './params.ts';
 import { uploadFiles } from './uploads.ts';
 import { loraCommand, LORA_USAGE } from './lora.ts';
+import { sceneCommand } from './scene.ts';
+import { campaignCommand, CAMPAIGN_USAGE } from './campaign.ts';
 import { DECISION_NAMES, needsOf } from '../workflows/review-decisions.ts';
 
 const USAGE = `atelier — drive Atelier's pipelines from a terminal
 
   atelier generate "<prompt>" [--pool P] [--count N] [--size WxH] [--seed N] [--steps N]
-                              [--negative TEXT] [--template ID] [--lora FILE] [--project NAME] [--wait]
+                              [--negative TEXT] [--template ID] [--lora FILE] [--project NAME]
+                              [--param NAME=VALUE]… [--wait]
+      --param sets any parameter the template declares (atelier templates lists them);
+      --param upscale turns a toggle on
+  atelier debug-bundle <id> [-o FILE]   a ZIP of the job's record, events, workflow history, logs and
+                                        environment, secrets redacted (default atelier-debug-<id>.zip)
   atelier jobs [--pipeline P] [--status S] [--limit N]
   atelier job <id>
   atelier pause|resume|cancel <id>
   atelier events <id> [--follow]
   atelier upload <image...>                        store images; prints their asset ids
+  atelier scene start <image> [--review-plan] [--review all|failed] [--backend openai|comfyui]
+                              [--instructions TEXT] [--title T] [--project P] [--wait]
+  atelier scene show <id>                          steps, attempts, metrics, what awaits review
+  atelier scene export <id> --format zip|ora -o <file>
   atelier review <id> <step> <decision> [--prompt TEXT] [--note TEXT] [--assets ID,ID]
   atelier review <id> <step> mask <mask.png>       decisions: ${DECISION_NAMES.join(', ')}
   atelier templates
   atelier health
+${CAMPAIGN_USAGE}
 ${LORA_USAGE}
 
   --json prints the API's JSON. The API is ATELIER_URL (default http://127.0.0.1:8420); the token is
@@ -82,6 +95,7 @@ async function waitForJob(api: ApiClient, id: string, total: number): Promise<nu
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'campaign') return campaignCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true, strict: true,
     options: {
@@ -89,8 +103,11 @@ async function main(argv: string[]): Promise<number> {
       negative: { type: 'string' }, template: { type: 'string' }, lora: { type: 'string' }, project: { type: 'string' },
       wait: { type: 'boolean' }, follow: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       pipeline: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' },
+      param: { type: 'string', multiple: true },
       prompt: { type: 'string' }, note: { type: 'string' }, assets: { type: 'string' },
       trigger: { type: 'string' }, description: { type: 'string' }, caption: { type: 'string' }, preset: { type: 'string' },
+      'review-plan': { type: 'boolean' }, review: { type: 'string' }, backend: { type: 'string' }, instructions: { type: 'string' },
+      title: { type: 'string' }, format: { type: 'string' }, output: { type: 'string', short: 'o' },
     },
   });
   const [command, ...rest] = positionals;
@@ -109,6 +126,7 @@ async function main(argv: string[]): Promise<number> {
       const body = {
         prompt, ...size(values.size), count: int('count', values.count, 1, 16), seed: int('seed', values.seed, 0, 2 ** 32 - 1), steps: int('steps', values.steps, 1, 150),
         negativePrompt: values.negative, pool: values.pool, template: values.template, lora: values.lora, project: values.project,
+        params: await templateParams(api, values.template, values.param ?? []),
       };
       const started = await api.post<{ id: string; links: { temporal: string | null } }>('/api/generate', body);
       out(started, () => `started ${started.id}${started.links.temporal ? `\n  Temporal Web: ${started.links.temporal}` : ''}`);
@@ -151,6 +169,8 @@ async function main(argv: string[]): Promise<number> {
       });
       return 0;
     }
+    case 'scene':
+      return sceneCommand(api, rest, values);
     case 'upload': {
       const uploads = await uploadFiles(api, rest);
       out({ uploads }, () => uploads.map((u) => `${u.id}  ${u.width}×${u.height}  ${u.name}${u.duplicate ? '  (already stored)' : ''}`).join('\n'));
@@ -163,7 +183,9 @@ async function main(argv: string[]): Promise<number> {
       const needs = needsOf(decision);
       if (needs === 'prompt' && !values.prompt) throw new CliError(`${decision} needs --prompt "the new prompt"`, 2);
       if (needs === 'mask' && !file) throw new CliError(`${decision} needs a mask image: atelier review ${jobId} ${stepId} mask mask.png (white = where to work)`, 2);
-      const maskAssetId = needs === 'mask' ? (await uploadFiles(api, [file!]))[0]!.id : undefined;
+      // a mask is checked against the image it is drawn on (its size) at upload
+      const waiting = needs === 'mask' ? (await api.get<{ state: { awaitingReview?: { stepId: string; maskFor?: { assetId: string } }[] } | null }>(`/api/jobs/${encodeURIComponent(jobId)}`)).state?.awaitingReview?.find((r) => r.stepId === stepId) : undefined;
+      const maskAssetId = needs === 'mask' ? (await uploadFiles(api, [file!], waiting?.maskFor ? { maskFor: waiting.maskFor.assetId } : {}))[0]!.id : undefined;
       const body = { stepId, decision, decisionId: `cli-${crypto.randomUUID()}`, source: 'cli', prompt: values.prompt, note: values.note, maskAssetId, assetIds: values.assets?.split(',').map((a) => a.trim()).filter(Boolean) };
       const result = await api.post<{ state: { stage: string; awaitingReview: { stepId: string; title: string; decisions: string[] }[] } }>(`/api/jobs/${encodeURIComponent(jobId)}/review`, body);
       out(result, () => [`${decision} sent for ${stepId} of ${jobId}`, ...result.state.awaitingReview.map((r) => `  still awaiting review: ${r.stepId} (${r.title}): ${r.decisions.join(' | ')}`)].join('\n'));
@@ -172,6 +194,22 @@ async function main(argv: string[]): Promise<number> {
     case 'templates': {
       const body = await api.get<{ templates: { id: string; title: string; source: string; parameters: { name: string }[] }[]; errors: { file: string; error: string }[] }>('/api/templates');
       out(body, () => [...body.templates.map((t) => `${t.id.padEnd(16)} ${t.source.padEnd(8)} ${t.title}  (${t.parameters.map((p) => p.name).join(', ')})`), ...body.errors.map((e) => `refused ${e.file}: ${e.error}`)].join('\n'));
+      return 0;
+    }
+    case 'debug-bundle': {
+      const id = needId();
+      const file = path.resolve(values.output ?? `atelier-debug-${decodeURIComponent(id)}.zip`);
+      const bytes = Buffer.from(await (await api.request(`/api/jobs/${id}/debug-bundle`)).arrayBuffer());
+      // whole or not at all: a bundle cut short by a dropped connection never lands under its name
+      const temp = `${file}.${process.pid}.tmp`;
+      try {
+        fs.writeFileSync(temp, bytes);
+        fs.renameSync(temp, file);
+      } catch (error) {
+        fs.rmSync(temp, { force: true });
+        throw new CliError(`cannot write ${file}: ${(error as Error).message}`);
+      }
+      out({ file, bytes: bytes.length }, () => `wrote ${file} (${Math.ceil(bytes.length / 1024)} KiB)`);
       return 0;
     }
     case 'health': {

@@ -7,6 +7,7 @@ import { openServices, exitOnFatal } from '../core/services.ts';
 import { installTemporalLogging, connectWorkerTemporal } from '../core/temporal.ts';
 import { comfyActivities } from '../activities/comfy.ts';
 import { jobEvents } from '../activities/events.ts';
+import { templateCatalogue } from '../core/templates/catalogue.ts';
 import { assetRepository } from '../db/assets.ts';
 import { eventLog } from '../db/events.ts';
 import { gpuTaskQueue, trainingTaskQueue } from '../workflows/messages.ts';
@@ -29,6 +30,7 @@ async function run() {
   const host = (values.host ?? process.env.ATELIER_GPU_HOST ?? os.hostname()).toLowerCase().replace(/[^a-z0-9-]/g, '-');
   installTemporalLogging(logger);
   const connection = await connectWorkerTemporal(config);
+  const templates = templateCatalogue({ userDir: config.templatesDir });
   const assets = assetRepository(database.db);
   const emit = jobEvents(eventLog(database.sql), logger);
   const workDir = config.gpuWorkDir ?? path.join(config.dataDir, 'gpu', `${pool}-${host}`);
@@ -39,7 +41,7 @@ async function run() {
   });
   const lora = loraInstallActivities({ store, emit, pool, host, workDir, comfyLorasDir: config.comfyLorasDir });
   const activities = {
-    ...comfyActivities({ comfyUrl, store, assets, emit, logger, templatesDir: config.templatesDir, ensureLora: lora.ensureLoraFile }),
+    ...comfyActivities({ pool, comfyUrl, store, assets, emit, logger, templates, ensureLora: lora.ensureLoraFile }),
     installLora: lora.installLora,
   };
   const training = trainingActivities({
@@ -62,6 +64,7 @@ async function run() {
   const backend = config.demoBackends.includes(`comfyui:${pool}`) ? 'demo' : 'comfyui';
   logger.info({ pool, host, queues, comfyUrl, backend, inflight: config.comfyInflight, trainer: config.trainer.command ? config.trainer.backend : 'demo', workDir, reapedTrainers: reaped }, 'GPU worker polling');
   await Promise.all(workers.map((w) => w.run()));
+  templates.close();
   await Promise.allSettled([connection.close(), database.close()]);
   process.exit(0);
 }

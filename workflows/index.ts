@@ -2,3 +2,6 @@
 export { generateWorkflow } from './generate.ts';
 export { loraWorkflow } from './lora.ts';
 export { loraSynthesisWorkflow, loraCaptionsWorkflow } from './lora-synthesis.ts';
+export { sceneWorkflow } from './scene.ts';
+export { campaignWorkflow } from './campaign.ts';
+export { campaignIllustrationWorkflow } from './campaign-illustration.ts';

@@ -9,6 +9,11 @@ import CharacterPage from './pages/lora/CharacterPage.svelte';
 import DatasetPage from './pages/lora/DatasetPage.svelte';
 import TrainingPage from './pages/lora/TrainingPage.svelte';
 import TrainingJobPage from './pages/lora/TrainingJobPage.svelte';
+import ScenesPage from './pages/scenes/ScenesPage.svelte';
+import ScenePage from './pages/scene/ScenePage.svelte';
+import CampaignsPage from './pages/campaigns/CampaignsPage.svelte';
+import NewCampaignPage from './pages/campaigns/NewCampaignPage.svelte';
+import CampaignPage from './pages/campaign/CampaignPage.svelte';
 
 export interface AppRoute {
   pattern: string;
@@ -26,5 +31,10 @@ export const routes: readonly AppRoute[] = [
   { pattern: '/training', view: TrainingPage, title: () => 'Training' },
   { pattern: '/training/:id', view: TrainingJobPage, title: (p) => `Training ${p.id}` },
   { pattern: '/generate', view: GeneratePage, title: () => 'Generate' },
+  { pattern: '/scenes', view: ScenesPage, title: () => 'Scenes' },
+  { pattern: '/scenes/:id', view: ScenePage, title: (p) => `Scene ${p.id}` },
+  { pattern: '/campaigns', view: CampaignsPage, title: () => 'Campaigns' },
+  { pattern: '/campaigns/new', view: NewCampaignPage, title: () => 'New campaign' },
+  { pattern: '/campaigns/:id', view: CampaignPage, title: (p) => `Campaign ${p.id}` },
   { pattern: '/health', view: HealthPage, title: () => 'Health', open: true },
 ];

@@ -8,6 +8,16 @@ export const BUILTIN_CHECKPOINT = 'atelier-demo-sdxl.safetensors';
 export const BUILTIN_DIFFUSION_MODELS = ['flux1-dev.safetensors', 'flux1-schnell.safetensors'];
 export const BUILTIN_TEXT_ENCODERS = ['clip_l.safetensors', 't5xxl_fp16.safetensors'];
 export const BUILTIN_VAES = ['ae.safetensors'];
+/** model folders of the optional parts (ControlNet, upscale, IP-Adapter, face detector), each with a demo model */
+export const MODEL_FOLDERS = {
+  controlnet: 'atelier-demo-controlnet.safetensors',
+  upscale_models: 'atelier-demo-2x.pth',
+  ipadapter: 'atelier-demo-ip-adapter.safetensors',
+  clip_vision: 'atelier-demo-clip-vision.safetensors',
+  'ultralytics/bbox': 'atelier-demo-face.pt',
+  'ultralytics/segm': undefined,
+} as const;
+export type ModelFolder = keyof typeof MODEL_FOLDERS;
 const MODEL_EXTENSIONS = ['.ckpt', '.pt', '.pt2', '.bin', '.pth', '.safetensors', '.pkl', '.sft'];
 const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.gif', '.bmp', '.tif', '.tiff', '.avif'];
 
@@ -34,6 +44,7 @@ export class DataDirs {
     this.vae = path.join(root, 'models', 'vae');
     this.eventsFile = path.join(root, 'standin-events.jsonl');
     for (const dir of [this.input, this.output, this.temp, this.checkpoints, this.loras, this.diffusionModels, this.textEncoders, this.vae]) mkdirSync(dir, { recursive: true });
+    for (const folder of Object.keys(MODEL_FOLDERS)) mkdirSync(path.join(root, 'models', folder), { recursive: true });
   }
 
   folder(type: string): string | undefined {
@@ -61,6 +72,12 @@ export class DataDirs {
   /** Re-read on every call: other parts of Atelier drop LoRAs in while the stand-in runs. */
   loraNames(): string[] {
     return listFiles(this.loras, MODEL_EXTENSIONS).sort();
+  }
+
+  /** The files of a model folder, plus its demo model (there are no weights: names are all a node needs). */
+  modelNames(folder: ModelFolder): string[] {
+    const demo = MODEL_FOLDERS[folder];
+    return [...new Set([...listFiles(path.join(this.root, 'models', folder), MODEL_EXTENSIONS), ...(demo ? [demo] : [])])].sort();
   }
 
   inputImageNames(): string[] {
