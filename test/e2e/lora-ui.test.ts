@@ -72,16 +72,16 @@ test('create a character with photos, train with Quick, watch loss and samples l
   await page.locator('main h1', { hasText: 'Training' }).waitFor();
   assert.ok(await page.getByRole('radio', { name: /Quick/ }).isChecked(), 'Quick is the preset');
   await page.locator('details.advanced summary').click();
-  await page.fill('#setting-steps', '80');
-  await page.fill('#setting-saveEvery', '40');
-  await page.fill('#setting-sampleEvery', '40');
+  await page.fill('#setting-steps', '60');
+  await page.fill('#setting-saveEvery', '30');
+  await page.fill('#setting-sampleEvery', '30');
   await page.locator('[data-testid=estimate]').waitFor();
   await assertAccessible('training form');
   await shoot('03-training-form');
   await page.getByRole('button', { name: 'Start training' }).click();
 
   await page.locator('[data-testid=config-summary]').waitFor();
-  assert.match(await page.locator('[data-testid=config-summary]').innerText(), /Quick: 80 steps, rank 8/);
+  assert.match(await page.locator('[data-testid=config-summary]').innerText(), /Quick: 60 steps, rank 8/);
   const readings: number[] = [];
   await until('the loss chart to move', async () => {
     const points = Number(await page.locator('[data-testid=loss-chart]').getAttribute('data-points'));
@@ -91,7 +91,7 @@ test('create a character with photos, train with Quick, watch loss and samples l
   assert.ok(readings.every((n, i) => i === 0 || n > readings[i - 1]!), `the chart grew as events arrived: ${readings}`);
   assert.equal(await page.locator('[data-testid=trainer-status]').getAttribute('data-state'), 'running');
   await until('a sample from the trainer', async () => (await page.locator('[data-testid=samples] img').count()) >= 1, 300_000);
-  await until('the trainer log', async () => /Saving at step 40/.test(await page.locator('[data-testid=trainer-log]').innerText()), 120_000);
+  await until('the trainer log', async () => /Saving at step 30/.test(await page.locator('[data-testid=trainer-log]').innerText()), 120_000);
   await assertAccessible('training live');
   await shoot('04-training-live');
 
@@ -118,7 +118,7 @@ test('create a character with photos, train with Quick, watch loss and samples l
   await shoot('06-dataset');
 
   await page.goto(`${stack.apiUrl}/generate`);
-  const option = page.locator('#lora option', { hasText: 'Ada · 80 steps' });
+  const option = page.locator('#lora option', { hasText: 'Ada · 60 steps' });
   await option.waitFor({ state: 'attached' });
   await page.selectOption('#lora', { label: (await option.innerText()).trim() });
   await page.getByText('put ohwx_ada in the prompt').waitFor();
