@@ -59,6 +59,10 @@ export function healthRoutes(ctx: ApiContext): Router {
       workers: { main: mainWorkers.ok ? mainWorkers.value : [] },
       pools,
       llm,
+      // the LoRA trainer GPU workers run: the demo one (a tiny CPU model) unless ATELIER_TRAINER_COMMAND names a real one
+      trainer: ctx.config.trainer.command
+        ? { demo: false, backend: ctx.config.trainer.backend, arch: ctx.config.trainer.arch ?? 'flux' }
+        : { demo: true, backend: 'ai-toolkit', arch: 'demo', note: 'demo trainer: a real LoRA training on a tiny CPU model, installed into .tools/trainer-venv on first use' },
       defaultPool: ctx.config.defaultPool ?? null,
     });
   });

@@ -76,6 +76,7 @@ test('create a character with photos, train with Quick, watch loss and samples l
   await page.fill('#setting-saveEvery', '30');
   await page.fill('#setting-sampleEvery', '30');
   await page.locator('[data-testid=estimate]').waitFor();
+  assert.match(await page.locator('[data-testid=demo-trainer]').innerText(), /Demo demo trainer/, 'the demo trainer is labelled');
   await assertAccessible('training form');
   await shoot('03-training-form');
   await page.getByRole('button', { name: 'Start training' }).click();

@@ -110,6 +110,7 @@ test('a trainer command that exits at once fails the job with its last lines; th
   const [prepared] = await eventsOf(stack, id, 'dataset.prepared');
   assert.equal(prepared!.data.images, 1);
   assert.deepEqual(prepared!.data.skipped.map((s: any) => s.fileName), ['fay-tiny.png']);
+  assert.deepEqual((await stack.api('/api/health')).body.trainer, { demo: false, backend: 'ai-toolkit', arch: 'sdxl' }, 'a configured trainer is not labelled demo');
   const state = (await stack.api(`/api/jobs/${id}`)).body.state;
   assert.equal(state.steps.find((s: any) => s.id === 'train').status, 'failed');
   assert.equal((await stack.api(`/api/loras/jobs/${id}/trainer`)).body.state, 'none');

@@ -51,6 +51,7 @@ export interface Health {
   database: { ok: boolean; embedded: boolean; version: string | null; error?: string };
   workers: { main: WorkerSeen[] };
   pools: { name: string; queue: string; comfyui: { url: string; demo: boolean; ok: boolean; version: string | null; error?: string }; workers: WorkerSeen[] }[];
+  trainer?: { demo: boolean; backend: string; arch: string; note?: string };
   llm: { configured: boolean; demo: boolean; baseUrl: string | null; ok: boolean; error?: string; models: { role: string; name: string; available: boolean | null }[] };
   defaultPool: string | null;
 }
