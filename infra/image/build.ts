@@ -53,10 +53,8 @@ function npmCaArgs(): string[] {
   return ['--volume', `${cafile}:/run/npm-ca.crt:ro`, '--build-arg', 'NODE_EXTRA_CA_CERTS=/run/npm-ca.crt'];
 }
 
-function imageSize(name: string): number {
-  const [image] = JSON.parse(buildah(['images', '--json', name])) as { size: number }[];
-  return Number(image?.size ?? 0);
-}
+/** as buildah reports it (uncompressed, e.g. "520 MB") */
+const imageSize = (name: string): string => buildah(['images', '--format', '{{.Size}}', name]).split('\n')[0]!;
 
 async function main() {
   const version = projectVersion();
@@ -82,7 +80,7 @@ async function main() {
     '',
     `image       ${tag}`,
     `archive     ${path.relative(ROOT, archive)} (${mib(fs.statSync(archive).size)}; import into k3s: sudo k3s ctr images import ${path.basename(archive)})`,
-    `image size  ${mib(size)} (uncompressed)`,
+    `image size  ${size} (uncompressed)`,
     `build time  ${buildSeconds.toFixed(0)} s${baseSeconds > 1 ? ` (+ ${baseSeconds.toFixed(0)} s for the Debian base)` : ''}`,
     '',
   ].join('\n'));
