@@ -38,10 +38,11 @@ export const ROLES: readonly ProcessRole[] = [
     description: 'one per GPU host: its pool\'s ComfyUI work on `atelier-gpu-P` and its host queue `atelier-gpu-P-H`',
   },
   {
-    // the MCP server over streamable HTTP as a process of its own (npm start mounts it on the API instead)
+    // the MCP server over streamable HTTP as a process of its own: POST /api/mcp on ATELIER_MCP_PORT behind the API's
+    // token, its tools calling the API at ATELIER_URL (npm start serves the same endpoint on the API itself)
     name: 'mcp', entry: 'mcp/http.ts', usage: '', lifetime: 'service',
     serves: { portVariable: 'ATELIER_MCP_PORT', defaultPort: 8421 },
-    launcher: { skip: 'npm start serves MCP on the API and over stdio (npm run mcp)' },
+    launcher: { skip: 'npm start serves MCP on the API (POST /api/mcp) and over stdio (npm run mcp)' },
     description: 'the MCP server over streamable HTTP, with the API\'s bearer token',
   },
   {

@@ -233,6 +233,20 @@ test('network policies: only the ingress controller reaches the API; egress only
   assert.deepEqual(ingress.spec.tls, [{ hosts: ['atelier.example.com'], secretName: 'atelier-tls' }]);
 });
 
+test('with mcp on: /api/mcp goes to the MCP Deployment, which reaches the API', () => {
+  const objects = rendered['gpu-sidecars']!.objects;
+  const paths = objects.find((o) => o.kind === 'Ingress')!.spec.rules[0].http.paths.map((p: any) => [p.path, p.backend.service.name]);
+  assert.deepEqual(paths, [['/', 'atelier-api'], ['/api/mcp', 'atelier-mcp']]);
+  const mcp = containersOf(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'atelier-mcp')!)[0];
+  assert.equal(envOf(mcp, 'ATELIER_URL').value, 'http://atelier-api.atelier.svc.cluster.local');
+  const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
+  const apiIngress = policies.find((p) => p.metadata.name === 'atelier-api-ingress')!;
+  assert.ok(apiIngress.spec.ingress[0].from.some((peer: any) => peer.podSelector?.matchLabels?.['app.kubernetes.io/component'] === 'mcp'));
+  const egress = policies.find((p) => p.metadata.name === 'atelier-egress')!;
+  assert.ok(egress.spec.egress.some((rule: any) => rule.ports[0].port === 8420 && rule.to?.[0]?.podSelector?.matchLabels?.['app.kubernetes.io/component'] === 'api'));
+  assert.ok(!rendered.minimal!.objects.some((o) => o.metadata.name.includes('mcp')), 'no MCP objects while mcp.enabled is false');
+});
+
 test("the chart's appVersion is the project's version (the image tag it deploys by default)", () => {
   const chart = parse(fs.readFileSync(path.join(CHART, 'Chart.yaml'), 'utf8'));
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
