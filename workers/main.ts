@@ -5,6 +5,7 @@ import { openServices, exitOnFatal } from '../core/services.ts';
 import { installTemporalLogging, connectWorkerTemporal, connectTemporalClient, ensureSearchAttributes } from '../core/temporal.ts';
 import { jobActivities } from '../activities/jobs.ts';
 import { jobEvents } from '../activities/events.ts';
+import { templateCatalogue } from '../core/templates/catalogue.ts';
 import { campaignActivities } from '../activities/campaign.ts';
 import { jobRepository } from '../db/jobs.ts';
 import { eventLog } from '../db/events.ts';
@@ -22,6 +23,7 @@ async function run() {
   const client = await connectTemporalClient(config);
   await ensureSearchAttributes(client, config.temporal.namespace, logger);
   const emit = jobEvents(eventLog(database.sql), logger);
+  const templates = templateCatalogue({ userDir: config.templatesDir });
   const jobs = jobRepository(database.db);
   const assets = assetRepository(database.db);
   const { baseUrl, apiKey, model, visionModel, imageModel } = config.llm;
@@ -32,7 +34,7 @@ async function run() {
     taskQueue: MAIN_TASK_QUEUE,
     workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
     activities: {
-      ...jobActivities({ jobs, emit, gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool, templatesDir: config.templatesDir, comfyInflight: config.comfyInflight }),
+      ...jobActivities({ jobs, emit, gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool, templates, comfyInflight: config.comfyInflight }),
       ...sceneActivities({ jobs, assets, store, emit, llm, gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool }),
       ...imageEditActivities({ store, assets, emit, llm, imageModel }),
       ...imagingActivities({ store, assets, emit }),
@@ -48,6 +50,7 @@ async function run() {
   });
   logger.info({ taskQueue: MAIN_TASK_QUEUE }, 'main worker polling');
   await worker.run();
+  templates.close();
   await Promise.allSettled([client.connection.close(), worker.options.connection?.close(), database.close()]);
   process.exit(0);
 }
