@@ -5,8 +5,11 @@ import { openServices, exitOnFatal } from '../core/services.ts';
 import { installTemporalLogging, connectWorkerTemporal, connectTemporalClient, ensureSearchAttributes } from '../core/temporal.ts';
 import { jobActivities } from '../activities/jobs.ts';
 import { jobEvents } from '../activities/events.ts';
+import { templateCatalogue } from '../core/templates/catalogue.ts';
+import { campaignActivities } from '../activities/campaign.ts';
 import { jobRepository } from '../db/jobs.ts';
 import { eventLog } from '../db/events.ts';
+import { campaignRepository } from '../db/campaigns.ts';
 import { MAIN_TASK_QUEUE } from '../workflows/messages.ts';
 import { assetRepository } from '../db/assets.ts';
 import { llmClient } from '../activities/llm.ts';
@@ -20,6 +23,7 @@ async function run() {
   const client = await connectTemporalClient(config);
   await ensureSearchAttributes(client, config.temporal.namespace, logger);
   const emit = jobEvents(eventLog(database.sql), logger);
+  const templates = templateCatalogue({ userDir: config.templatesDir });
   const jobs = jobRepository(database.db);
   const assets = assetRepository(database.db);
   const { baseUrl, apiKey, model, visionModel, imageModel } = config.llm;
@@ -30,14 +34,23 @@ async function run() {
     taskQueue: MAIN_TASK_QUEUE,
     workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
     activities: {
-      ...jobActivities({ jobs, emit, gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool, templatesDir: config.templatesDir, comfyInflight: config.comfyInflight }),
+      ...jobActivities({ jobs, emit, gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool, templates, comfyInflight: config.comfyInflight }),
       ...sceneActivities({ jobs, assets, store, emit, llm, gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool }),
       ...imageEditActivities({ store, assets, emit, llm, imageModel }),
       ...imagingActivities({ store, assets, emit }),
+      ...campaignActivities({
+        campaigns: campaignRepository(database.db), jobs, assets, store, emit,
+        // without an LLM the campaign activities say so when asked (requireLlm)
+        llm: llm ?? llmClient({ baseUrl: '', model, visionModel }),
+        gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool, comfyInflight: config.comfyInflight, chapterFanout: config.chapterFanout,
+      }),
     },
+    // heartbeats carry cancellation back: without this the SDK sends one per 8 s and a cancelled chapter writes on that long
+    maxHeartbeatThrottleInterval: '1 second',
   });
   logger.info({ taskQueue: MAIN_TASK_QUEUE }, 'main worker polling');
   await worker.run();
+  templates.close();
   await Promise.allSettled([client.connection.close(), worker.options.connection?.close(), database.close()]);
   process.exit(0);
 }

@@ -1,3 +1,5 @@
 // Every pipeline's workflow, for the worker's bundle.
 export { generateWorkflow } from './generate.ts';
 export { sceneWorkflow } from './scene.ts';
+export { campaignWorkflow } from './campaign.ts';
+export { campaignIllustrationWorkflow } from './campaign-illustration.ts';

@@ -6,6 +6,9 @@ import GeneratePage from './pages/generate/GeneratePage.svelte';
 import HealthPage from './pages/health/HealthPage.svelte';
 import ScenesPage from './pages/scenes/ScenesPage.svelte';
 import ScenePage from './pages/scene/ScenePage.svelte';
+import CampaignsPage from './pages/campaigns/CampaignsPage.svelte';
+import NewCampaignPage from './pages/campaigns/NewCampaignPage.svelte';
+import CampaignPage from './pages/campaign/CampaignPage.svelte';
 
 export interface AppRoute {
   pattern: string;
@@ -20,5 +23,8 @@ export const routes: readonly AppRoute[] = [
   { pattern: '/generate', view: GeneratePage, title: () => 'Generate' },
   { pattern: '/scenes', view: ScenesPage, title: () => 'Scenes' },
   { pattern: '/scenes/:id', view: ScenePage, title: (p) => `Scene ${p.id}` },
+  { pattern: '/campaigns', view: CampaignsPage, title: () => 'Campaigns' },
+  { pattern: '/campaigns/new', view: NewCampaignPage, title: () => 'New campaign' },
+  { pattern: '/campaigns/:id', view: CampaignPage, title: (p) => `Campaign ${p.id}` },
   { pattern: '/health', view: HealthPage, title: () => 'Health', open: true },
 ];
