@@ -41,7 +41,9 @@ export async function decodeMask(bytes: Buffer): Promise<Raster> {
 }
 
 export function encodePng(raster: Raster): Promise<Buffer> {
-  return sharp(raster.data, { raw: { width: raster.width, height: raster.height, channels: raster.channels } }).png({ compressionLevel: 6 }).toBuffer();
+  const image = sharp(raster.data, { raw: { width: raster.width, height: raster.height, channels: raster.channels } });
+  // a mask stays one grey channel (sharp would write it as RGB): a third of the bytes, and read back without a colour conversion
+  return (raster.channels === 1 ? image.toColourspace('b-w') : image).png({ compressionLevel: 6 }).toBuffer();
 }
 
 /** A few decoded inputs kept by key (a store path): the same source is checked against every attempt of a step. */

@@ -2,6 +2,7 @@
 // "flat": flat colours with faint noise (PNG decodes fast, so a check's own work weighs most: the hard case);
 // "photo": every channel noisy like a photo or a diffusion model's output (decoding costs what it does on real input).
 import sharp from 'sharp';
+import { encodePng } from '../../activities/imaging/raster.ts';
 
 export const SIDE = 1024;
 export const WIDE = 1824;
@@ -23,8 +24,8 @@ export interface PictureSet {
   reframed: Buffer;
 }
 
-const raw = (width: number, channels: 3 | 4 | 1 = 3) => ({ raw: { width, height: SIDE, channels } });
-const png = (data: Buffer, width = SIDE, channels: 3 | 4 | 1 = 3) => sharp(data, raw(width, channels)).png().toBuffer();
+const raw = (width: number, channels: 3 | 4 = 3) => ({ raw: { width, height: SIDE, channels } });
+const png = (data: Buffer, width = SIDE, channels: 3 | 4 = 3) => sharp(data, raw(width, channels)).png().toBuffer();
 
 /** a repeatable generator, so every run measures the same pictures */
 function noise(seed: number) {
@@ -81,7 +82,8 @@ export async function pictureSet(name: 'flat' | 'photo'): Promise<PictureSet> {
   return {
     name,
     source: await png(source),
-    mask: await png(mask, SIDE, 1),
+    // as the imaging activity writes a mask: one grey channel
+    mask: await encodePng({ width: SIDE, height: SIDE, channels: 1, data: mask }),
     extracted: await png(extracted),
     plate: await png(background),
     redrawnPlate: await png(redrawn),

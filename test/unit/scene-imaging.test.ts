@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { checkBackgroundRemoval, checkCleanPlate, checkExtraction, checkReframe } from '../../activities/imaging/checks.ts';
 import { autoMask, checkMaskSize, maskArea, whitenOutside } from '../../activities/imaging/masks.ts';
-import { decodeAlpha, type Raster } from '../../activities/imaging/raster.ts';
+import { decodeAlpha, decodeMask, encodePng, type Raster } from '../../activities/imaging/raster.ts';
 import { countAtLeastHalf, countNonWhite } from '../../activities/imaging/pixel-scan.ts';
 import { plateDifference, regionDifference } from '../../activities/imaging/difference.ts';
 import { checkStepOutput } from '../../activities/imaging/validate.ts';
@@ -198,4 +198,13 @@ test('REFRAME: an original placed off the canvas (negative offset) does not hold
   const input = raster(10, 10, [1, 2, 3]);
   const check = checkReframe(raster(20, 10, [1, 2, 3]), input, { left: -2, top: 0 }, 2, DEFAULT_THRESHOLDS.REFRAME);
   assert.deepEqual(check.metrics.map((m) => [m.name, m.pass]), [['aspect', true], ['holdsOriginal', false]]);
+});
+
+test('a mask is written as one grey channel and read back unchanged; a colour mask is read by its luminance', async () => {
+  const mask: Raster = { width: 6, height: 4, channels: 1, data: Buffer.from(Array.from({ length: 24 }, (_, i) => (i % 3 ? 255 : i * 10))) };
+  const png = await encodePng(mask);
+  assert.equal((await sharp(png).metadata()).channels, 1, 'not widened to RGB');
+  assert.deepEqual(await decodeMask(png), mask);
+  const colour = await sharp({ create: { width: 6, height: 4, channels: 3, background: '#ffffff' } }).png().toBuffer();
+  assert.deepEqual([...(await decodeMask(colour)).data], new Array(24).fill(255));
 });
