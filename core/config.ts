@@ -60,6 +60,7 @@ const schema = z.object({
   ATELIER_API_TOKEN: z.string().min(16, 'ATELIER_API_TOKEN must be at least 16 characters').optional(),
   ATELIER_PUBLIC_URL: url('ATELIER_PUBLIC_URL', ['http:', 'https:']).optional(),
   ATELIER_DEMO_STEP_MS: z.coerce.number({ error: 'ATELIER_DEMO_STEP_MS must be a number of milliseconds' }).int().min(0).max(60000).default(120),
+  ATELIER_LOG_FILES: z.enum(['true', 'false'], { error: 'ATELIER_LOG_FILES must be true or false' }).default('true'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { error: 'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent' }).default('info'),
 });
 
@@ -92,6 +93,8 @@ export interface AtelierConfig {
   /** the demo LLM's time per reply */
   demoLlmMs: number;
   logLevel: RawConfig['LOG_LEVEL'];
+  /** also write each service's log under DATA_DIR/logs (off in a cluster, where stdout is collected) */
+  logFiles: boolean;
   /** backends that are stand-ins launched by `npm start` (set by the launcher for its children) */
   demoBackends: string[];
 }
@@ -138,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AtelierConfig 
     demoStepMs: c.ATELIER_DEMO_STEP_MS,
     demoLlmMs: c.ATELIER_DEMO_LLM_MS,
     logLevel: c.LOG_LEVEL,
+    logFiles: c.ATELIER_LOG_FILES === 'true',
     demoBackends: (env.ATELIER_DEMO_BACKENDS ?? '').split(',').filter(Boolean),
   };
 }
