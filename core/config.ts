@@ -46,6 +46,15 @@ const schema = z.object({
   ATELIER_COMFY_INFLIGHT: z.coerce.number({ error: 'ATELIER_COMFY_INFLIGHT must be a whole number from 1 to 16' }).int().min(1, 'ATELIER_COMFY_INFLIGHT must be at least 1').max(16, 'ATELIER_COMFY_INFLIGHT must be at most 16').default(2),
   ATELIER_TRAINER_COMMAND: z.string().optional(),
   ATELIER_TEMPLATES_DIR: z.string().optional(),
+  ATELIER_BEVY_ROOTS: z.string().transform((value, ctx) => {
+    const roots = value.split(',').map((r) => r.trim()).filter(Boolean);
+    const relative = roots.find((r) => !path.isAbsolute(r));
+    if (relative) {
+      ctx.addIssue({ code: 'custom', message: `ATELIER_BEVY_ROOTS lists absolute folders separated by commas; "${relative}" is not absolute` });
+      return z.NEVER;
+    }
+    return roots.map((r) => path.resolve(r));
+  }).optional(),
   ATELIER_UPLOAD_MAX_BYTES: z.coerce.number({ error: 'ATELIER_UPLOAD_MAX_BYTES must be a number of bytes' }).int().min(1024, 'ATELIER_UPLOAD_MAX_BYTES must be at least 1024').default(50 * 1024 * 1024),
   ATELIER_UPLOAD_MAX_PIXELS: z.coerce.number({ error: 'ATELIER_UPLOAD_MAX_PIXELS must be a number of pixels' }).int().min(4096, 'ATELIER_UPLOAD_MAX_PIXELS must be at least 4096').default(50_000_000),
   ATELIER_API_HOST: z.string().min(1).default('127.0.0.1'),
@@ -71,6 +80,8 @@ export interface AtelierConfig {
   comfyInflight: number;
   trainerCommand?: string;
   templatesDir?: string;
+  /** folders whose Bevy projects sprites may be deployed into (anything outside them is refused) */
+  bevyRoots: string[];
   api: { host: string; port: number; token?: string; publicUrl?: string };
   uploads: { maxBytes: number; maxPixels: number };
   demoStepMs: number;
@@ -114,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AtelierConfig 
     comfyInflight: c.ATELIER_COMFY_INFLIGHT,
     trainerCommand: c.ATELIER_TRAINER_COMMAND,
     templatesDir: c.ATELIER_TEMPLATES_DIR ? path.resolve(c.ATELIER_TEMPLATES_DIR) : undefined,
+    bevyRoots: c.ATELIER_BEVY_ROOTS ?? [],
     api: { host: c.ATELIER_API_HOST, port: c.ATELIER_API_PORT, token: c.ATELIER_API_TOKEN, publicUrl: c.ATELIER_PUBLIC_URL },
     uploads: { maxBytes: c.ATELIER_UPLOAD_MAX_BYTES, maxPixels: c.ATELIER_UPLOAD_MAX_PIXELS },
     demoStepMs: c.ATELIER_DEMO_STEP_MS,
