@@ -37,15 +37,17 @@ export async function recordNewJob(deps: Pick<JobDeps, 'jobs' | 'emit'>, job: Ne
   return workflowId;
 }
 
-export function jobActivities(deps: JobDeps) {
-  function choosePool(requested?: string): string {
-    if (requested) {
-      if (!deps.gpuPools.includes(requested)) throw ApplicationFailure.nonRetryable(`GPU pool "${requested}" is not configured; pools: ${deps.gpuPools.join(', ') || 'none'}`, 'BadInput');
-      return requested;
-    }
-    if (!deps.defaultPool) throw ApplicationFailure.nonRetryable('no GPU pool is configured: set ATELIER_GPU_POOLS', 'BadInput');
-    return deps.defaultPool;
+/** the job's GPU pool: the one it names (if configured) or the default */
+export function choosePool(deps: Pick<JobDeps, 'gpuPools' | 'defaultPool'>, requested?: string): string {
+  if (requested) {
+    if (!deps.gpuPools.includes(requested)) throw ApplicationFailure.nonRetryable(`GPU pool "${requested}" is not configured; pools: ${deps.gpuPools.join(', ') || 'none'}`, 'BadInput');
+    return requested;
   }
+  if (!deps.defaultPool) throw ApplicationFailure.nonRetryable('no GPU pool is configured: set ATELIER_GPU_POOLS', 'BadInput');
+  return deps.defaultPool;
+}
+
+export function jobActivities(deps: JobDeps) {
 
   return {
     /** Checks the input (it may come from the temporal CLI), records the job and returns the settled parameters. */
@@ -59,7 +61,7 @@ export function jobActivities(deps: JobDeps) {
         project: parsed.success ? parsed.data.project : undefined, correlationId: meta.correlationId,
       });
       if (!parsed.success) throw ApplicationFailure.nonRetryable(`bad generate input: ${describeIssues(parsed.error)}`, 'BadInput');
-      const pool = choosePool(parsed.data.pool);
+      const pool = choosePool(deps, parsed.data.pool);
       try {
         checkTemplateInput(await findTemplate(parsed.data.template, deps.templatesDir), parsed.data);
       } catch (error) {

@@ -7,6 +7,7 @@ import type { Store } from '../core/store.ts';
 import { jobRepository } from '../db/jobs.ts';
 import { eventLog } from '../db/events.ts';
 import { assetRepository } from '../db/assets.ts';
+import { spriteRepository } from '../db/sprites.ts';
 import { eventHub, type EventHub } from './event-hub.ts';
 
 export interface ApiContext {
@@ -19,10 +20,11 @@ export interface ApiContext {
   jobs: ReturnType<typeof jobRepository>;
   events: ReturnType<typeof eventLog>;
   assets: ReturnType<typeof assetRepository>;
+  sprites: ReturnType<typeof spriteRepository>;
   hub: EventHub;
 }
 
 export async function createApiContext(base: Pick<ApiContext, 'config' | 'logger' | 'database' | 'store' | 'temporal' | 'token'>): Promise<ApiContext> {
   const events = eventLog(base.database.sql);
-  return { ...base, jobs: jobRepository(base.database.db), events, assets: assetRepository(base.database.db), hub: await eventHub(events) };
+  return { ...base, jobs: jobRepository(base.database.db), events, assets: assetRepository(base.database.db), sprites: spriteRepository(base.database.db), hub: await eventHub(events) };
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { apiClient, apiTarget, CliError, type ApiClient } from './api-client.ts';
 import { followEvents, type StreamedEvent } from './sse.ts';
 import { uploadFiles } from './uploads.ts';
+import { spritesCommand, SPRITES_USAGE } from './sprites.ts';
 import { DECISION_NAMES, needsOf } from '../workflows/review-decisions.ts';
 
 const USAGE = `atelier — drive Atelier's pipelines from a terminal
@@ -19,6 +20,7 @@ const USAGE = `atelier — drive Atelier's pipelines from a terminal
   atelier upload <image...>                        store images; prints their asset ids
   atelier review <id> <step> <decision> [--prompt TEXT] [--note TEXT] [--assets ID,ID]
   atelier review <id> <step> mask <mask.png>       decisions: ${DECISION_NAMES.join(', ')}
+${SPRITES_USAGE}
   atelier templates
   atelier health
 
@@ -80,6 +82,7 @@ async function waitForJob(api: ApiClient, id: string, total: number): Promise<nu
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'sprites') return spritesCommand(() => apiClient(apiTarget()), argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true, strict: true,
     options: {

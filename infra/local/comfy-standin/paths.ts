@@ -4,6 +4,8 @@ import path from 'node:path';
 export type FolderType = 'input' | 'output' | 'temp';
 
 export const BUILTIN_CHECKPOINT = 'atelier-demo-sdxl.safetensors';
+/** the pixel-art LoRA the sprites pipeline's styles use, always present like the built-in checkpoint */
+export const BUILTIN_LORA = 'pixel-art-xl.safetensors';
 const MODEL_EXTENSIONS = ['.ckpt', '.pt', '.pt2', '.bin', '.pth', '.safetensors', '.pkl', '.sft'];
 const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.gif', '.bmp', '.tif', '.tiff', '.avif'];
 
@@ -37,7 +39,7 @@ export class DataDirs {
 
   /** Re-read on every call: other parts of Atelier drop LoRAs in while the stand-in runs. */
   loraNames(): string[] {
-    return listFiles(this.loras, MODEL_EXTENSIONS).sort();
+    return [...new Set([...listFiles(this.loras, MODEL_EXTENSIONS), BUILTIN_LORA])].sort();
   }
 
   inputImageNames(): string[] {
