@@ -26,6 +26,8 @@ export interface NewJob {
   correlationId?: string;
   /** what is wrong with the input, in words: the job is recorded (it shows in the UI) and fails at once */
   problem?: string;
+  /** more for the job.started event (`count`: the images it will make, which pages show progress against) */
+  started?: Record<string, unknown>;
 }
 
 /** A pipeline's first activity records its job this way, from inside the activity (its workflow id is the job id). */
@@ -33,7 +35,7 @@ export async function recordNewJob(deps: Pick<JobDeps, 'jobs' | 'emit'>, job: Ne
   const { workflowId, runId } = Context.current().info.workflowExecution!;
   await deps.jobs.register({ id: workflowId, runId, pipeline: job.pipeline, title: job.title, stage: 'registered', inputSummary: job.inputSummary, project: job.project, correlationId: job.correlationId });
   if (job.problem) throw ApplicationFailure.nonRetryable(`bad ${job.pipeline} input: ${job.problem}`, 'BadInput');
-  await deps.emit(workflowId, 'job.started', { pipeline: job.pipeline, title: job.title, correlationId: job.correlationId }, { dedupeKey: 'job.started' });
+  await deps.emit(workflowId, 'job.started', { pipeline: job.pipeline, title: job.title, correlationId: job.correlationId, ...job.started }, { dedupeKey: 'job.started' });
   return workflowId;
 }
 

@@ -54,10 +54,11 @@ export function spritesActivities(deps: SpritesDeps) {
       const parsed = spritesInputSchema.safeParse(raw ?? {});
       const prompts = parsed.success ? spritePrompts(parsed.data) : [];
       const title = parsed.success ? parsed.data.title || `${prompts[0]!.prompt.slice(0, 70)}${prompts.length > 1 ? ` and ${prompts.length - 1} more` : ''}` : 'sprites (bad input)';
+      const planned = parsed.success ? { sprites: prompts.length * parsed.data.variants, count: prompts.reduce((sum, p) => sum + p.frames, 0) * parsed.data.variants } : {};
       await recordNewJob(deps, {
         pipeline: 'sprites', title, project: parsed.success ? parsed.data.project : undefined, correlationId: meta.correlationId,
         inputSummary: parsed.success ? { ...parsed.data } : { raw: raw as Record<string, unknown> },
-        problem: parsed.success ? undefined : describeIssues(parsed.error),
+        problem: parsed.success ? undefined : describeIssues(parsed.error), started: planned,
       });
       const input = parsed.data!;
       const jobId = Context.current().info.workflowExecution!.workflowId;
@@ -91,12 +92,10 @@ export function spritesActivities(deps: SpritesDeps) {
           });
         }
       }
-      const images = sprites.reduce((sum, s) => sum + s.frames, 0);
       const settings: SpritesSettings = {
         style: input.style, grid: input.size ?? style.grid, palette, paletteLabel: paletteLabel(palette), project: input.project ?? (deploy ? deploy.project.split(/[\\/]/).filter(Boolean).pop()! : 'default'),
         review: input.review, outline: input.outline, deploy,
       };
-      await deps.emit(jobId, 'job.started', { pipeline: 'sprites', title, pool, count: images, sprites: sprites.length, correlationId: meta.correlationId }, { dedupeKey: 'job.started' });
       await deps.jobs.update(jobId, { stage: 'generating' });
       await deps.emit(jobId, 'stage', { stage: 'generating', status: 'RUNNING' }, { dedupeKey: 'stage:generating' });
       return {
