@@ -15,6 +15,7 @@ import { awaitingSprites, decide, spritesState, startSprites } from '../support/
 const CLI = fileURLToPath(new URL('../../cli/atelier.js', import.meta.url));
 let stack: TestStack;
 let root: string;
+let dataParent: string;
 
 function newGame(name: string): string {
   const dir = path.join(root, name);
@@ -38,11 +39,14 @@ function atelier(args: string[]): Promise<{ code: number; stdout: string; stderr
 
 before(async () => {
   root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'bevy-roots-')));
-  stack = await startTestStack({ comfyStepMs: 40, env: { ATELIER_BEVY_ROOTS: root } });
+  // a DATA_DIR with a dot in its path, as the default `.data` has: assets are still served
+  dataParent = fs.mkdtempSync(path.join(os.tmpdir(), 'sprites-data-'));
+  stack = await startTestStack({ comfyStepMs: 40, env: { ATELIER_BEVY_ROOTS: root }, dataDir: path.join(dataParent, '.data') });
 });
 after(async () => {
   await stack?.stop();
   fs.rmSync(root, { recursive: true, force: true });
+  fs.rmSync(dataParent, { recursive: true, force: true });
 });
 
 const PROMPTS = ['a medieval knight', 'a green slime', { prompt: 'a knight walking', frames: 4, name: 'knight walk' }, { prompt: 'a health potion', category: 'item' }, 'a wooden shield', 'an iron key', 'a fire spell', { prompt: 'mossy stone floor', category: 'tile' }];
@@ -116,6 +120,10 @@ test('regenerate makes a sprite again (with a new prompt); the review refuses wh
   let state = await awaitingSprites(stack, id, 1);
   assert.equal(state.sprites[0]!.sprite!.width, 16);
   const first = state.sprites[0]!.sprite!.id;
+  const served = await fetch(`${stack.apiUrl}/api/assets/${first}`, { headers: { authorization: `Bearer ${stack.token}` } });
+  assert.equal(served.status, 200, 'served from a DATA_DIR whose path has a dot in it');
+  assert.equal(served.headers.get('content-type'), 'image/png');
+  assert.equal((await sharp(Buffer.from(await served.arrayBuffer())).metadata()).width, 16);
   const refused = await stack.api(`/api/jobs/${id}/review`, { method: 'POST', json: { stepId: 's1-v1', decision: 'approve' } });
   assert.equal(refused.status, 409);
   assert.match(refused.body.error, /does not take "approve": choose one of keep, discard, regenerate/);
