@@ -1,87 +1,123 @@
-// Image work on the CPU workers (sharp): the pipelines' pixel steps, each concern in a file under imaging/.
-// Safe to retry: the same input writes the same files and upserts the same asset rows.
+// Image work on the CPU: the scene steps' masks, inputs and pixel checks, and the scene export; the sprites
+// pipeline's pixelate step (background keyed out, nearest-neighbour grid, palettes, sheets). Code per concern lives
+// in activities/imaging/.
 import { ApplicationFailure } from '@temporalio/activity';
-import { assetIdFor, sha256, type Store } from '../core/store.ts';
-import type { AssetRepository } from '../db/assets.ts';
+import sharp from 'sharp';
 import type { EmitEvent } from './events.ts';
 import type { AssetRef } from '../workflows/messages.ts';
-import { pixelate, type ResolvedPalette } from './imaging/pixelate.ts';
-import { encodePng, type Raster } from './imaging/raster.ts';
-import { PaletteError, readPaletteImage } from './imaging/palette.ts';
-import { paletteColours } from '../core/palettes.ts';
-import type { PaletteChoice } from '../core/sprites-input.ts';
-import type { AtlasGrid } from '../core/bevy-atlas.ts';
+import { parseAspect, reframeGeometry, type MaskMode, type StepThresholds, type StepType } from '../workflows/scene-plan.ts';
+import { sceneAssetWriter, type SceneAssetDeps } from './scene-assets.ts';
+import { decodeMask, decodeRaster, encodePng, rasterCache, type Raster } from './imaging/raster.ts';
+import { autoMask, checkMaskSize, MaskSizeError, whitenOutside } from './imaging/masks.ts';
+import { checkBackgroundRemoval, checkCleanPlate, checkExtraction, checkReframe, type CheckResult } from './imaging/checks.ts';
+import { buildSceneExport, type SceneExportInput } from './imaging/export.ts';
+import { spriteImaging } from './imaging/sprite-activity.ts';
 
-export interface ImagingDeps { store: Store; assets: AssetRepository; emit: EmitEvent }
+export type { PixelateSpriteInput, PixelatedSprite } from './imaging/sprite-activity.ts';
 
-export interface PixelateSpriteInput {
+export interface ImagingDeps extends SceneAssetDeps { emit: EmitEvent }
+
+export interface PrepareRequest {
   jobId: string;
-  spriteId: string;
-  attempt: number;
-  /** store-relative paths of the generated frames, in order */
-  sources: string[];
-  grid: number;
-  tile: boolean;
-  ground: boolean;
-  tolerance: number;
-  margin: number;
-  softAlpha: boolean;
-  outline: boolean;
-  palette: PaletteChoice;
+  stepId: string;
+  name: string;
+  type: StepType;
+  input: AssetRef;
+  mask: { mode: MaskMode; manualAssetId?: string; layer?: AssetRef; layerOffset?: { left: number; top: number }; dilate?: number };
+  aspect?: string;
+  /** openai: send the padded canvas and a mask of the new area; comfyui: its graph pads */
+  padCanvas?: boolean;
+  /** REFRAME borders in multiples of this (8 for ComfyUI) */
+  snap?: number;
 }
 
-export interface PixelatedSprite {
-  sprite: AssetRef;
-  preview: AssetRef;
-  tilePreview?: AssetRef;
-  previewFactor: number;
-  atlas?: AtlasGrid;
-  colours: number;
-  keyedShare: number;
-  seams?: { ratio: number; seamless: boolean };
-  notes: string[];
-}
+export interface PreparedStep { image: AssetRef; mask?: AssetRef; reframe?: { width: number; height: number; left: number; top: number } }
 
 export function imagingActivities(deps: ImagingDeps) {
-  async function store(input: PixelateSpriteInput, suffix: string, raster: Raster, meta: Record<string, unknown>): Promise<AssetRef> {
-    const bytes = await encodePng(raster);
-    const relativePath = deps.store.relativeAssetPath(input.jobId, 'sprites', `${input.spriteId}-a${input.attempt}${suffix}.png`);
-    await deps.store.writeAtomic(relativePath, bytes);
-    const ref: AssetRef = { id: assetIdFor(relativePath), path: relativePath, kind: 'sprites', mime: 'image/png', width: raster.width, height: raster.height };
-    await deps.assets.upsert({ id: ref.id, jobId: input.jobId, kind: 'sprites', relativePath, sha256: sha256(bytes), bytes: bytes.length, width: raster.width, height: raster.height, mime: 'image/png', meta: { sprite: input.spriteId, attempt: input.attempt, ...meta } });
-    return ref;
-  }
+  const files = sceneAssetWriter(deps);
+  const cached = rasterCache(6);
+  const raster = (ref: AssetRef, alpha = false) => cached(`${ref.path}:${alpha}`, async () => decodeRaster(await files.read(ref), { alpha }));
+  const maskOf = (ref: AssetRef) => cached(`${ref.path}:mask`, async () => decodeMask(await files.read(ref)));
 
-  async function resolvePalette(choice: PaletteChoice): Promise<ResolvedPalette> {
-    if (choice.kind === 'auto') return choice;
-    if (choice.kind === 'fixed') return { kind: 'list', colours: paletteColours(choice.name) };
-    const asset = await deps.assets.get(choice.assetId);
-    if (!asset) throw ApplicationFailure.nonRetryable(`no asset "${choice.assetId}" for the palette: upload the palette PNG (POST /api/uploads) and pass its id`, 'BadInput');
-    return { kind: 'list', colours: await readPaletteImage(await deps.store.read(asset.relativePath)) };
+  async function buildMask(request: PrepareRequest, input: Raster): Promise<Raster | undefined> {
+    const { mode, manualAssetId, layer, layerOffset, dilate } = request.mask;
+    if (manualAssetId) {
+      const asset = await deps.assets.get(manualAssetId);
+      if (!asset) throw ApplicationFailure.nonRetryable(`no mask "${manualAssetId}": upload the mask (POST /api/uploads) and send its id`, 'BadMask');
+      const mask = await decodeMask(await deps.store.read(asset.relativePath));
+      try {
+        checkMaskSize(mask, input);
+      } catch (error) {
+        if (error instanceof MaskSizeError) throw ApplicationFailure.nonRetryable(error.message, 'BadMask');
+        throw error;
+      }
+      return mask;
+    }
+    if (mode !== 'AUTO' || !layer) return undefined;
+    const made = autoMask(await raster(layer, true), dilate ?? 8);
+    if (made.width === input.width && made.height === input.height && !layerOffset?.left && !layerOffset?.top) return made;
+    // the layer was made on a smaller canvas (before a REFRAME): place it where it sits now
+    const placed = await sharp({ create: { width: input.width, height: input.height, channels: 3, background: '#000000' } })
+      .composite([{ input: made.data, raw: { width: made.width, height: made.height, channels: 1 }, left: layerOffset?.left ?? 0, top: layerOffset?.top ?? 0 }])
+      .greyscale().raw().toBuffer();
+    return { width: input.width, height: input.height, channels: 1, data: placed };
   }
 
   return {
-    /** Generated frames → one sprite (or sheet) at grid size, its pixel-exact preview, and a tile's 3 × 3 preview. */
-    async pixelateSprite(input: PixelateSpriteInput): Promise<PixelatedSprite> {
-      let result;
-      try {
-        const sources = await Promise.all(input.sources.map((path) => deps.store.read(path)));
-        result = await pixelate(sources, { grid: input.grid, tile: input.tile, ground: input.ground, tolerance: input.tolerance, margin: input.margin, softAlpha: input.softAlpha, outline: input.outline, palette: await resolvePalette(input.palette) });
-      } catch (error) {
-        if (error instanceof PaletteError) throw ApplicationFailure.nonRetryable(error.message, 'BadPalette');
-        throw error;
+    ...spriteImaging(deps),
+
+    /** The image and mask a step's backend gets: masks built or checked, an EXTRACT limited to its mask, a REFRAME's canvas. */
+    async prepareSceneStep(request: PrepareRequest): Promise<PreparedStep> {
+      const input = await raster(request.input);
+      if (request.type === 'REFRAME') {
+        const aspect = parseAspect(request.aspect ?? '');
+        if (!aspect) throw ApplicationFailure.nonRetryable(`step ${request.stepId} has no aspect ratio such as "16:9"`, 'BadPlan');
+        const reframe = reframeGeometry(input.width, input.height, aspect, request.snap ?? 1);
+        if (!request.padCanvas) return { image: request.input, reframe };
+        const padded = await sharp({ create: { width: reframe.width, height: reframe.height, channels: 3, background: { r: 128, g: 128, b: 128 } } })
+          .composite([{ input: await files.read(request.input), left: reframe.left, top: reframe.top }]).png().toBuffer();
+        const outside = await sharp({ create: { width: reframe.width, height: reframe.height, channels: 3, background: '#ffffff' } })
+          .composite([{ input: { create: { width: input.width, height: input.height, channels: 3, background: '#000000' } }, left: reframe.left, top: reframe.top }]).png().toBuffer();
+        return {
+          image: await files.write(request.jobId, 'generations', `${request.name}-canvas.png`, padded, { step: request.stepId }),
+          mask: await files.write(request.jobId, 'masks', `${request.name}.png`, outside, { step: request.stepId }),
+          reframe,
+        };
       }
-      const role = result.atlas ? 'sheet' : 'sprite';
-      const out: PixelatedSprite = {
-        sprite: await store(input, '', result.sprite, { role, atlas: result.atlas ?? null }),
-        preview: await store(input, '-preview', result.preview, { role: 'preview', factor: result.previewFactor }),
-        previewFactor: result.previewFactor, atlas: result.atlas, colours: result.colours, keyedShare: result.keyedShare, notes: result.notes,
-        seams: result.seams ? { ratio: result.seams.ratio, seamless: result.seams.seamless } : undefined,
+      const mask = await buildMask(request, input);
+      if (!mask) return { image: request.input };
+      const maskRef = await files.write(request.jobId, 'masks', `${request.name}.png`, await encodePng(mask), { step: request.stepId, mode: request.mask.manualAssetId ? 'MANUAL' : request.mask.mode });
+      if (request.type !== 'EXTRACT') return { image: request.input, mask: maskRef };
+      const limited = await encodePng(whitenOutside(input, mask));
+      return { image: await files.write(request.jobId, 'generations', `${request.name}-input.png`, limited, { step: request.stepId }), mask: maskRef };
+    },
+
+    /** A background removed (RGBA) flattened on white: the input of an EXTRACT retried after "remove the background". */
+    async flattenOnWhite(request: { jobId: string; stepId: string; name: string; image: AssetRef }): Promise<AssetRef> {
+      const flat = await sharp(await files.read(request.image)).flatten({ background: '#ffffff' }).png().toBuffer();
+      return files.write(request.jobId, 'generations', `${request.name}-nobg.png`, flat, { step: request.stepId });
+    },
+
+    /** The step type's pixel check of an output against its input (and mask). */
+    async validateSceneStep(request: { type: StepType; input: AssetRef; output: AssetRef; mask?: AssetRef; thresholds: StepThresholds; reframe?: { left: number; top: number }; aspect?: string }): Promise<CheckResult> {
+      const output = await decodeRaster(await files.read(request.output), { alpha: request.type === 'BG_REMOVE' });
+      switch (request.type) {
+        case 'EXTRACT': return checkExtraction(output, await raster(request.input), request.thresholds);
+        case 'BG_REMOVE': return checkBackgroundRemoval(output, await raster(request.input), request.thresholds);
+        case 'REMOVE': return checkCleanPlate(output, await raster(request.input), request.mask ? await maskOf(request.mask) : undefined, request.thresholds);
+        case 'REFRAME': return checkReframe(output, await raster(request.input), request.reframe ?? { left: 0, top: 0 }, parseAspect(request.aspect ?? '') ?? 1, request.thresholds);
+        default: throw ApplicationFailure.nonRetryable(`a ${request.type} step has no pixel check`, 'BadPlan');
+      }
+    },
+
+    async exportScene(request: SceneExportInput): Promise<{ zip: AssetRef; ora: AssetRef }> {
+      const { zip, ora } = await buildSceneExport(request, (ref) => files.read(ref));
+      const refs = {
+        zip: await files.writeFile(request.jobId, 'exports', 'scene.zip', zip, 'application/zip'),
+        ora: await files.writeFile(request.jobId, 'exports', 'scene.ora', ora, 'image/openraster'),
       };
-      if (result.tilePreview) out.tilePreview = await store(input, '-tile3x3', result.tilePreview, { role: 'tile-preview' });
-      await deps.emit(input.jobId, 'sprite.pixelated', { sprite: input.spriteId, attempt: input.attempt, assetId: out.sprite.id, previewId: out.preview.id, width: result.sprite.width, height: result.sprite.height, colours: result.colours, notes: result.notes },
-        { dedupeKey: `sprite.pixelated:${input.spriteId}:${input.attempt}` });
-      return out;
+      await deps.emit(request.jobId, 'scene.exported', { zip: refs.zip.id, ora: refs.ora.id, layers: request.layers.length }, { dedupeKey: 'scene.exported' });
+      return refs;
     },
   };
 }

@@ -20,6 +20,8 @@ import { uploadRoutes } from './routes/uploads.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { spriteRoutes } from './routes/sprites.ts';
 import { mcpRoutes } from './routes/mcp.ts';
+import { campaignRoutes } from './routes/campaigns.ts';
+import { sceneRoutes } from './routes/scenes.ts';
 
 export const UI_DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'ui', 'dist');
 
@@ -37,7 +39,7 @@ export function createApp(ctx: ApiContext): express.Express {
   api.use(sessionRoutes(ctx));
   api.use(requireToken(ctx.token));
   api.get('/session', (_req, res) => void res.json({ signedIn: true }));
-  api.use(jobRoutes(ctx), eventRoutes(ctx), assetRoutes(ctx), templateRoutes(ctx), generateRoutes(ctx), uploadRoutes(ctx), reviewRoutes(ctx), spriteRoutes(ctx), mcpRoutes(ctx));
+  api.use(jobRoutes(ctx), eventRoutes(ctx), assetRoutes(ctx), templateRoutes(ctx), generateRoutes(ctx), uploadRoutes(ctx), reviewRoutes(ctx), sceneRoutes(ctx), campaignRoutes(ctx), spriteRoutes(ctx), mcpRoutes(ctx));
   api.use(unknownRoute);
   app.use('/api', api);
 

@@ -7,6 +7,8 @@ import { apiClient, apiTarget, CliError, type ApiClient } from './api-client.ts'
 import { followEvents, type StreamedEvent } from './sse.ts';
 import { uploadFiles } from './uploads.ts';
 import { spritesCommand, SPRITES_USAGE } from './sprites.ts';
+import { sceneCommand } from './scene.ts';
+import { campaignCommand, CAMPAIGN_USAGE } from './campaign.ts';
 import { DECISION_NAMES, needsOf } from '../workflows/review-decisions.ts';
 
 const USAGE = `atelier — drive Atelier's pipelines from a terminal
@@ -18,11 +20,16 @@ const USAGE = `atelier — drive Atelier's pipelines from a terminal
   atelier pause|resume|cancel <id>
   atelier events <id> [--follow]
   atelier upload <image...>                        store images; prints their asset ids
+  atelier scene start <image> [--review-plan] [--review all|failed] [--backend openai|comfyui]
+                              [--instructions TEXT] [--title T] [--project P] [--wait]
+  atelier scene show <id>                          steps, attempts, metrics, what awaits review
+  atelier scene export <id> --format zip|ora -o <file>
   atelier review <id> <step> <decision> [--prompt TEXT] [--note TEXT] [--assets ID,ID]
   atelier review <id> <step> mask <mask.png>       decisions: ${DECISION_NAMES.join(', ')}
 ${SPRITES_USAGE}
   atelier templates
   atelier health
+${CAMPAIGN_USAGE}
 
   --json prints the API's JSON. The API is ATELIER_URL (default http://127.0.0.1:8420); the token is
   ATELIER_TOKEN, or DATA_DIR/api-token (default .data/api-token) written by npm start.`;
@@ -83,6 +90,7 @@ async function waitForJob(api: ApiClient, id: string, total: number): Promise<nu
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'sprites') return spritesCommand(() => apiClient(apiTarget()), argv.slice(1));
+  if (argv[0] === 'campaign') return campaignCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true, strict: true,
     options: {
@@ -91,6 +99,8 @@ async function main(argv: string[]): Promise<number> {
       wait: { type: 'boolean' }, follow: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       pipeline: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' },
       prompt: { type: 'string' }, note: { type: 'string' }, assets: { type: 'string' },
+      'review-plan': { type: 'boolean' }, review: { type: 'string' }, backend: { type: 'string' }, instructions: { type: 'string' },
+      title: { type: 'string' }, format: { type: 'string' }, output: { type: 'string', short: 'o' },
     },
   });
   const [command, ...rest] = positionals;
@@ -151,6 +161,8 @@ async function main(argv: string[]): Promise<number> {
       });
       return 0;
     }
+    case 'scene':
+      return sceneCommand(api, rest, values);
     case 'upload': {
       const uploads = await uploadFiles(api, rest);
       out({ uploads }, () => uploads.map((u) => `${u.id}  ${u.width}×${u.height}  ${u.name}${u.duplicate ? '  (already stored)' : ''}`).join('\n'));
@@ -163,7 +175,9 @@ async function main(argv: string[]): Promise<number> {
       const needs = needsOf(decision);
       if (needs === 'prompt' && !values.prompt) throw new CliError(`${decision} needs --prompt "the new prompt"`, 2);
       if (needs === 'mask' && !file) throw new CliError(`${decision} needs a mask image: atelier review ${jobId} ${stepId} mask mask.png (white = where to work)`, 2);
-      const maskAssetId = needs === 'mask' ? (await uploadFiles(api, [file!]))[0]!.id : undefined;
+      // a mask is checked against the image it is drawn on (its size) at upload
+      const waiting = needs === 'mask' ? (await api.get<{ state: { awaitingReview?: { stepId: string; maskFor?: { assetId: string } }[] } | null }>(`/api/jobs/${encodeURIComponent(jobId)}`)).state?.awaitingReview?.find((r) => r.stepId === stepId) : undefined;
+      const maskAssetId = needs === 'mask' ? (await uploadFiles(api, [file!], waiting?.maskFor ? { maskFor: waiting.maskFor.assetId } : {}))[0]!.id : undefined;
       const body = { stepId, decision, decisionId: `cli-${crypto.randomUUID()}`, source: 'cli', prompt: values.prompt, note: values.note, maskAssetId, assetIds: values.assets?.split(',').map((a) => a.trim()).filter(Boolean) };
       const result = await api.post<{ state: { stage: string; awaitingReview: { stepId: string; title: string; decisions: string[] }[] } }>(`/api/jobs/${encodeURIComponent(jobId)}/review`, body);
       out(result, () => [`${decision} sent for ${stepId} of ${jobId}`, ...result.state.awaitingReview.map((r) => `  still awaiting review: ${r.stepId} (${r.title}): ${r.decisions.join(' | ')}`)].join('\n'));

@@ -7,9 +7,11 @@ export interface Uploaded { id: string; name: string; width: number; height: num
 
 const TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp' };
 
-export async function uploadFiles(api: ApiClient, files: string[]): Promise<Uploaded[]> {
+/** `fields`: `maskFor` (an asset id) makes the API check each file has that image's size */
+export async function uploadFiles(api: ApiClient, files: string[], fields: Record<string, string> = {}): Promise<Uploaded[]> {
   if (!files.length) throw new CliError('name one or more image files (PNG, JPEG or WebP)', 2);
   const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
   for (const file of files) {
     let bytes: Buffer;
     try {

@@ -40,6 +40,7 @@ const schema = z.object({
   ATELIER_LLM_MODEL: z.string().min(1).default('llama3.1'),
   ATELIER_VISION_MODEL: z.string().min(1).default('llava'),
   ATELIER_IMAGE_EDIT_MODEL: z.string().min(1).default('gpt-image-1'),
+  ATELIER_CHAPTER_FANOUT: z.coerce.number({ error: 'ATELIER_CHAPTER_FANOUT must be a whole number from 1 to 32' }).int().min(1, 'ATELIER_CHAPTER_FANOUT must be at least 1').max(32, 'ATELIER_CHAPTER_FANOUT must be at most 32').default(4),
   ATELIER_DEMO_LLM_MS: z.coerce.number({ error: 'ATELIER_DEMO_LLM_MS must be a number of milliseconds' }).int().min(0).max(60000).default(300),
   ATELIER_GPU_POOLS: gpuPools.optional(),
   ATELIER_DEFAULT_POOL: z.string().optional(),
@@ -78,6 +79,8 @@ export interface AtelierConfig {
   gpuPools: Record<string, string>;
   defaultPool?: string;
   comfyInflight: number;
+  /** chapters a campaign writes at once (LLM requests in flight) */
+  chapterFanout: number;
   trainerCommand?: string;
   templatesDir?: string;
   /** folders whose Bevy projects sprites may be deployed into (anything outside them is refused) */
@@ -123,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AtelierConfig 
     gpuPools,
     defaultPool: c.ATELIER_DEFAULT_POOL ?? Object.keys(gpuPools)[0],
     comfyInflight: c.ATELIER_COMFY_INFLIGHT,
+    chapterFanout: c.ATELIER_CHAPTER_FANOUT,
     trainerCommand: c.ATELIER_TRAINER_COMMAND,
     templatesDir: c.ATELIER_TEMPLATES_DIR ? path.resolve(c.ATELIER_TEMPLATES_DIR) : undefined,
     bevyRoots: c.ATELIER_BEVY_ROOTS ?? [],

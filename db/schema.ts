@@ -1,5 +1,5 @@
 // Atelier's tables. The SQL that creates them lives in db/migrations/; keep both in step.
-import { pgTable, text, integer, bigint, bigserial, timestamp, jsonb, index, uniqueIndex } from 'drizzle-orm/pg-core';
+import { pgTable, text, integer, bigint, bigserial, timestamp, jsonb, index, uniqueIndex, primaryKey } from 'drizzle-orm/pg-core';
 
 export const jobs = pgTable('jobs', {
   id: text('id').primaryKey(), // the workflow id
@@ -79,3 +79,41 @@ export const spriteDeployments = pgTable('sprite_deployments', {
 
 export type SpriteRow = typeof spriteLibrary.$inferSelect;
 export type SpriteDeploymentRow = typeof spriteDeployments.$inferSelect;
+export const campaigns = pgTable('campaigns', {
+  jobId: text('job_id').primaryKey(),
+  title: text('title').notNull(),
+  premise: jsonb('premise').$type<Record<string, unknown>>().notNull(),
+  outline: jsonb('outline').$type<Record<string, unknown>>(),
+  outlineRevision: integer('outline_revision').notNull().default(0),
+  /** what the person was told about the outline (unreachable scenes, dead ends) */
+  problems: jsonb('problems').$type<string[]>().notNull().default([]),
+  /** asset ids of the flowchart and the exports: {svg, png, mermaid, zip, handout} */
+  files: jsonb('files').$type<Record<string, string>>().notNull().default({}),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('campaigns_created_idx').on(t.createdAt)]);
+
+export const campaignChapters = pgTable('campaign_chapters', {
+  jobId: text('job_id').notNull(),
+  sceneId: text('scene_id').notNull(),
+  outlineRevision: integer('outline_revision').notNull(),
+  text: text('text').notNull(),
+  /** how often this chapter was written: 1 unless a person asked for it again */
+  writes: integer('writes').notNull().default(1),
+  writtenAt: timestamp('written_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.jobId, t.sceneId] })]);
+
+export const campaignIllustrations = pgTable('campaign_illustrations', {
+  jobId: text('job_id').notNull(),
+  /** `scene-<id>` or `npc-<id>` */
+  target: text('target').notNull(),
+  label: text('label').notNull(),
+  prompt: text('prompt').notNull(),
+  assetId: text('asset_id').notNull(),
+  revision: integer('revision').notNull().default(1),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.jobId, t.target] })]);
+
+export type CampaignRow = typeof campaigns.$inferSelect;
+export type ChapterRow = typeof campaignChapters.$inferSelect;
+export type IllustrationRow = typeof campaignIllustrations.$inferSelect;

@@ -5,14 +5,19 @@ import { openServices, exitOnFatal } from '../core/services.ts';
 import { installTemporalLogging, connectWorkerTemporal, connectTemporalClient, ensureSearchAttributes } from '../core/temporal.ts';
 import { jobActivities } from '../activities/jobs.ts';
 import { spritesActivities } from '../activities/sprites.ts';
-import { imagingActivities } from '../activities/imaging.ts';
 import { bevyActivities } from '../activities/bevy.ts';
-import { assetRepository } from '../db/assets.ts';
 import { spriteRepository } from '../db/sprites.ts';
 import { jobEvents } from '../activities/events.ts';
+import { campaignActivities } from '../activities/campaign.ts';
 import { jobRepository } from '../db/jobs.ts';
 import { eventLog } from '../db/events.ts';
+import { campaignRepository } from '../db/campaigns.ts';
 import { MAIN_TASK_QUEUE } from '../workflows/messages.ts';
+import { assetRepository } from '../db/assets.ts';
+import { llmClient } from '../activities/llm.ts';
+import { sceneActivities } from '../activities/scene.ts';
+import { imageEditActivities } from '../activities/image-edit.ts';
+import { imagingActivities } from '../activities/imaging.ts';
 
 async function run() {
   const { config, logger, database, store } = await openServices('worker-main');
@@ -24,6 +29,8 @@ async function run() {
   const assets = assetRepository(database.db);
   const sprites = spriteRepository(database.db);
   const pools = { gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool, templatesDir: config.templatesDir, comfyInflight: config.comfyInflight };
+  const { baseUrl, apiKey, model, visionModel, imageModel } = config.llm;
+  const llm = baseUrl ? llmClient({ baseUrl, apiKey, model, visionModel }) : undefined;
   const worker = await Worker.create({
     connection: await connectWorkerTemporal(config),
     namespace: config.temporal.namespace,
@@ -31,10 +38,20 @@ async function run() {
     workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
     activities: {
       ...jobActivities({ jobs, emit, ...pools }),
-      ...spritesActivities({ jobs, emit, assets, sprites, bevyRoots: config.bevyRoots, ...pools }),
+      ...sceneActivities({ jobs, assets, store, emit, llm, gpuPools: pools.gpuPools, defaultPool: pools.defaultPool }),
+      ...imageEditActivities({ store, assets, emit, llm, imageModel }),
       ...imagingActivities({ store, assets, emit }),
+      ...campaignActivities({
+        campaigns: campaignRepository(database.db), jobs, assets, store, emit,
+        // without an LLM the campaign activities say so when asked (requireLlm)
+        llm: llm ?? llmClient({ baseUrl: '', model, visionModel }),
+        gpuPools: pools.gpuPools, defaultPool: pools.defaultPool, comfyInflight: pools.comfyInflight, chapterFanout: config.chapterFanout,
+      }),
+      ...spritesActivities({ jobs, emit, assets, sprites, bevyRoots: config.bevyRoots, ...pools }),
       ...bevyActivities({ store, sprites, emit, bevyRoots: config.bevyRoots }),
     },
+    // heartbeats carry cancellation back: without this the SDK sends one per 8 s and a cancelled chapter writes on that long
+    maxHeartbeatThrottleInterval: '1 second',
   });
   logger.info({ taskQueue: MAIN_TASK_QUEUE }, 'main worker polling');
   await worker.run();

@@ -2,3 +2,6 @@
 export { generateWorkflow } from './generate.ts';
 export { spritesWorkflow } from './sprites.ts';
 export { spritesDeployWorkflow } from './sprites-deploy.ts';
+export { sceneWorkflow } from './scene.ts';
+export { campaignWorkflow } from './campaign.ts';
+export { campaignIllustrationWorkflow } from './campaign-illustration.ts';

@@ -51,6 +51,8 @@ export interface AwaitingReview {
   assets?: AssetRef[];
   /** what the pipeline shows besides (the plan to edit, …) */
   detail?: Record<string, unknown>;
+  /** the image a mask for this step is drawn on (asset id): a mask must have its size */
+  maskFor?: { assetId: string; width: number; height: number };
   since: string;
 }
 
@@ -62,6 +64,8 @@ export interface ReviewDecision {
   prompt?: string;
   /** an uploaded mask (POST /api/uploads) for `mask` */
   maskAssetId?: string;
+  /** the mask's size, added by the API from the upload's record, so the workflow can refuse a mask of the wrong size */
+  maskSize?: { width: number; height: number };
   /** which of the step's assets a keep/discard is about (default: all of them) */
   assetIds?: string[];
   /** the pipeline's own edits, e.g. an edited plan with `approve` */

@@ -40,6 +40,10 @@ export function reviewLoop(state: PipelineState, options: ReviewLoopOptions = {}
     if (needs === 'prompt' && (typeof decision.prompt !== 'string' || !decision.prompt.trim())) throw refuse(`"${decision.decision}" needs a prompt: send "prompt" with the new text`);
     if (needs === 'mask' && (typeof decision.maskAssetId !== 'string' || !/^a_[0-9a-f]{24}$/.test(decision.maskAssetId))) throw refuse(`"${decision.decision}" needs a mask: upload a PNG (POST /api/uploads) and send its id as "maskAssetId"`);
     if (decision.source !== undefined && !REVIEW_SOURCES.includes(decision.source)) throw refuse(`source must be one of ${REVIEW_SOURCES.join(', ')}`);
+    const frame = entry.request.maskFor;
+    if (needs === 'mask' && frame && decision.maskSize && (decision.maskSize.width !== frame.width || decision.maskSize.height !== frame.height)) {
+      throw refuse(`the mask is ${decision.maskSize.width} × ${decision.maskSize.height} pixels but the step's image is ${frame.width} × ${frame.height}: draw or upload a mask of exactly the image's size`);
+    }
     const problem = entry.validate?.(decision);
     if (problem) throw refuse(problem);
   }

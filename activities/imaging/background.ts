@@ -1,7 +1,7 @@
 // Background to transparent: the corners' colour, when the corners agree on one, is the background; every pixel
 // connected to the border and within the tolerance of it is keyed out (flood fill, so a white eye inside a sprite
 // on white stays).
-import type { Raster } from './raster.ts';
+import type { Raster } from './rgba.ts';
 
 export interface KeyResult {
   /** the background colour found in the corners, or null when they disagree (nothing keyed) */

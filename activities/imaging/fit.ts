@@ -1,5 +1,5 @@
 // Nearest-neighbour resampling only: every output pixel is a copy of one source pixel, never a blend.
-import { blankRaster, type Raster } from './raster.ts';
+import { blankRaster, type Raster } from './rgba.ts';
 
 export interface Box { left: number; top: number; width: number; height: number }
 

@@ -1,5 +1,5 @@
 // A 1-pixel outline: every transparent pixel touching an opaque one (4-neighbourhood) takes the outline colour.
-import type { Raster } from './raster.ts';
+import type { Raster } from './rgba.ts';
 import type { Rgb } from '../../core/palettes.ts';
 
 export function addOutline(raster: Raster, [r, g, b]: Rgb): Raster {

@@ -1,7 +1,7 @@
 // Palette reduction without dithering: N colours chosen by libimagequant (sharp's PNG palette output), or every
 // pixel mapped onto a fixed palette by nearest colour in OKLab.
 import sharp from 'sharp';
-import { decodeRaster, hardenAlpha, opaqueColours, type Raster } from './raster.ts';
+import { decodeRaster, hardenAlpha, opaqueColours, type Raster } from './rgba.ts';
 import { labDistance, oklab, type Lab } from './oklab.ts';
 import type { Rgb } from '../../core/palettes.ts';
 

@@ -1,7 +1,7 @@
 // Generated images → clean pixel art: background keyed out, trimmed to its content with a margin, scaled
 // (nearest-neighbour) onto the target grid, reduced to a palette without dithering, optionally outlined.
 // Frames of one animation share one scale, one placement and one palette, and are packed into a sheet.
-import { crop, decodeRaster, hardenAlpha, opaqueColours, type Raster } from './raster.ts';
+import { crop, decodeRaster, hardenAlpha, opaqueColours, type Raster } from './rgba.ts';
 import { keyBackground } from './background.ts';
 import { contentBox, fitToGrid, previewFactor, sampleNearest, unionBox, upscale, type Box } from './fit.ts';
 import { darkest, mapToPalette, quantize } from './palette.ts';

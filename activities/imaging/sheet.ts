@@ -1,6 +1,6 @@
 // Animation frames packed left to right, top to bottom into one sheet of fixed cells, the layout Bevy's
 // TextureAtlasLayout::from_grid reads (no padding, no offset).
-import { blankRaster, blit, type Raster } from './raster.ts';
+import { blankRaster, blit, type Raster } from './rgba.ts';
 import type { AtlasGrid } from '../../core/bevy-atlas.ts';
 
 export function packSheet(frames: Raster[], grid: AtlasGrid): Raster {

@@ -2,7 +2,7 @@
 // own edges between neighbouring columns (rows). The check compares each wrap-around seam with the strong end
 // (90th percentile) of the tile's inner column (row) differences, in OKLab, so a striped pattern whose seam is one
 // more stripe edge passes and a gradient that jumps from dark to light fails.
-import { blankRaster, blit, type Raster } from './raster.ts';
+import { blankRaster, blit, type Raster } from './rgba.ts';
 import { labDistance, oklab, type Lab } from './oklab.ts';
 
 /** a seam at most this many times the tile's strong inner edges counts as seamless */

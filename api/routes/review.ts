@@ -18,10 +18,13 @@ export function reviewRoutes(ctx: ApiContext): Router {
     const parsed = reviewInputSchema.safeParse(req.body);
     if (!parsed.success) throw badRequest(describeIssues(parsed.error));
     const input = parsed.data;
+    let maskSize: ReviewDecision['maskSize'];
     for (const assetId of [input.maskAssetId, ...(input.assetIds ?? [])].filter(Boolean) as string[]) {
-      if (!(await ctx.assets.get(assetId))) throw badRequest(`no asset "${assetId}": upload the file first (POST /api/uploads) and send the id it returns`);
+      const asset = await ctx.assets.get(assetId);
+      if (!asset) throw badRequest(`no asset "${assetId}": upload the file first (POST /api/uploads) and send the id it returns`);
+      if (assetId === input.maskAssetId && asset.width && asset.height) maskSize = { width: asset.width, height: asset.height };
     }
-    const decision: ReviewDecision = { ...input, decisionId: input.decisionId ?? crypto.randomUUID(), source: input.source ?? 'api' };
+    const decision: ReviewDecision = { ...input, ...(maskSize ? { maskSize } : {}), decisionId: input.decisionId ?? crypto.randomUUID(), source: input.source ?? 'api' };
     const handle = ctx.temporal.workflow.getHandle(id);
     try {
       const description = await handle.describe();

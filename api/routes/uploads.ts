@@ -36,12 +36,21 @@ export function uploadRoutes(ctx: ApiContext): Router {
     const cleanUp = () => Promise.all(files.map((f) => fs.rm(f.path, { force: true })));
     try {
       if (!files.length) throw badRequest('no file in the upload: send one or more images as multipart/form-data file fields');
+      // a mask is drawn on one image: with `maskFor` (that image's asset id) each file must have its size
+      const maskFor = typeof req.body?.maskFor === 'string' ? req.body.maskFor : undefined;
+      const frame = maskFor ? await ctx.assets.get(maskFor) : undefined;
+      if (maskFor && (!/^a_[0-9a-f]{24}$/.test(maskFor) || !frame)) throw badRequest(`maskFor must be the asset id of the image the mask is for; there is no asset "${maskFor.slice(0, 80)}"`);
       const checked: { file: Express.Multer.File; name: string; image: CheckedImage }[] = [];
       const refused: { name: string; status: number; reason: string }[] = [];
       for (const file of files) {
         const name = displayName(file.originalname);
         try {
-          checked.push({ file, name, image: await checkImage(file.path, ctx.config.uploads) });
+          const image = await checkImage(file.path, ctx.config.uploads);
+          if (frame && (image.width !== frame.width || image.height !== frame.height)) {
+            refused.push({ name, status: 400, reason: `"${name}" is ${image.width} × ${image.height} pixels, but a mask for ${frame.id} must be ${frame.width} × ${frame.height}: draw or export the mask at the image's size` });
+            continue;
+          }
+          checked.push({ file, name, image });
         } catch (error) {
           if (!(error instanceof ImageRejected)) throw error;
           refused.push({ name, status: error.status, reason: `"${name}" ${error.message}` });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { pixelate, type PixelateOptions } from '../../activities/imaging/pixelate.ts';
-import { decodeRaster, opaqueColours, type Raster } from '../../activities/imaging/raster.ts';
+import { decodeRaster, opaqueColours, type Raster } from '../../activities/imaging/rgba.ts';
 import { mapToPalette, readPaletteImage } from '../../activities/imaging/palette.ts';
 import { upscale } from '../../activities/imaging/fit.ts';
 import { paletteColours, hexToRgb, FIXED_PALETTES } from '../../core/palettes.ts';

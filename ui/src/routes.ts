@@ -6,6 +6,11 @@ import GeneratePage from './pages/generate/GeneratePage.svelte';
 import HealthPage from './pages/health/HealthPage.svelte';
 import SpritesPage from './pages/sprites/SpritesPage.svelte';
 import SpriteJobPage from './pages/sprites/SpriteJobPage.svelte';
+import ScenesPage from './pages/scenes/ScenesPage.svelte';
+import ScenePage from './pages/scene/ScenePage.svelte';
+import CampaignsPage from './pages/campaigns/CampaignsPage.svelte';
+import NewCampaignPage from './pages/campaigns/NewCampaignPage.svelte';
+import CampaignPage from './pages/campaign/CampaignPage.svelte';
 
 export interface AppRoute {
   pattern: string;
@@ -20,5 +25,10 @@ export const routes: readonly AppRoute[] = [
   { pattern: '/generate', view: GeneratePage, title: () => 'Generate' },
   { pattern: '/sprites', view: SpritesPage, title: () => 'Sprites' },
   { pattern: '/sprites/:id', view: SpriteJobPage, title: (p) => `Sprites ${p.id}` },
+  { pattern: '/scenes', view: ScenesPage, title: () => 'Scenes' },
+  { pattern: '/scenes/:id', view: ScenePage, title: (p) => `Scene ${p.id}` },
+  { pattern: '/campaigns', view: CampaignsPage, title: () => 'Campaigns' },
+  { pattern: '/campaigns/new', view: NewCampaignPage, title: () => 'New campaign' },
+  { pattern: '/campaigns/:id', view: CampaignPage, title: (p) => `Campaign ${p.id}` },
   { pattern: '/health', view: HealthPage, title: () => 'Health', open: true },
 ];

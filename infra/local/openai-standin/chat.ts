@@ -62,6 +62,7 @@ export function chatRoute(deps: ChatDeps) {
     }
     if (fault?.kind === 'slow') await sleep(fault.delayMs);
 
+    if (fault?.kind === 'task') view.taskFault = fault.task;
     const { text: reply, generator } = await replyFor(view);
     const refusal = fault?.kind === 'refusal' ? "I'm sorry, but I can't help with that request." : null;
     const content = refusal ? null : fault?.kind === 'malformed-json' ? malformed(reply) : fault?.kind === 'chatty' ? chatty(reply) : reply;
@@ -98,10 +99,12 @@ export function chatRoute(deps: ChatDeps) {
     };
     send([{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }]);
     const pieces = chunksOf(content ?? refusal ?? '');
-    const pause = replyMs / Math.max(1, pieces.length);
-    for (const piece of pieces) {
+    // paced against the clock, so a long reply takes replyMs in all (a timer per word would add a millisecond each)
+    const streamStart = Date.now();
+    for (const [index, piece] of pieces.entries()) {
       if (closed) return;
-      if (pause) await sleep(pause);
+      const wait = streamStart + (replyMs * (index + 1)) / pieces.length - Date.now();
+      if (wait >= 4) await sleep(wait);
       send([{ index: 0, delta: refusal ? { refusal: piece } : { content: piece }, logprobs: null, finish_reason: null }]);
     }
     send([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]);

@@ -1,5 +1,5 @@
 // Faults a test or a demo asks for (not part of the OpenAI API): each applies to the next matching request(s).
-export const FAULT_KINDS = ['malformed-json', 'refusal', 'rate-limit', 'server-error', 'slow', 'chatty', 'no-response-format'] as const;
+export const FAULT_KINDS = ['malformed-json', 'refusal', 'rate-limit', 'server-error', 'slow', 'chatty', 'no-response-format', 'task'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type FaultRoute = 'chat' | 'images' | 'any';
 
@@ -12,6 +12,8 @@ export interface FaultSpec {
   retryAfter?: number;
   /** slow: extra delay before answering (default 5000) */
   delayMs?: number;
+  /** task: a flaw the task generator answering the request puts in its reply (e.g. `missing-exit`; see replies/) */
+  task?: string;
 }
 
 interface ActiveFault extends Required<Omit<FaultSpec, 'times'>> { remaining: number | null }
@@ -21,7 +23,7 @@ export class Faults {
 
   add(spec: FaultSpec): void {
     const times = spec.times === undefined ? 1 : Math.max(0, Math.floor(spec.times));
-    this.active.push({ kind: spec.kind, route: spec.route ?? 'chat', retryAfter: spec.retryAfter ?? 1, delayMs: spec.delayMs ?? 5000, remaining: times === 0 ? null : times });
+    this.active.push({ kind: spec.kind, route: spec.route ?? 'chat', retryAfter: spec.retryAfter ?? 1, delayMs: spec.delayMs ?? 5000, task: spec.task ?? '', remaining: times === 0 ? null : times });
   }
 
   /** The fault this request meets, if any (one fewer left). */

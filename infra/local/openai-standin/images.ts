@@ -16,6 +16,14 @@ export const imageUpload = multer({ storage: multer.memoryStorage(), limits: { f
 
 const sha = (bytes: Buffer) => crypto.createHash('sha256').update(bytes).digest('hex');
 
+/** how many pixels a mask opens for editing (fully transparent ones), for tests that check what reached the model */
+async function transparentArea(mask: Buffer): Promise<number> {
+  const alpha = await sharp(mask).ensureAlpha().extractChannel(3).raw().toBuffer();
+  let n = 0;
+  for (const value of alpha) if (value < 128) n++;
+  return n;
+}
+
 export function editsRoute(deps: ImageDeps) {
   return async (req: Request, res: Response) => {
     const files = (req.files ?? {}) as Record<string, Express.Multer.File[]>;
@@ -65,10 +73,10 @@ export function editsRoute(deps: ImageDeps) {
 
     const data = [];
     for (let i = 0; i < n; i++) {
-      const bytes = await renderEdit({ image: images[0]!.buffer, mask: mask?.buffer, prompt: n > 1 ? `${body.prompt} #${i + 1}` : body.prompt, width: outWidth, height: outHeight, format });
+      const bytes = await renderEdit({ image: images[0]!.buffer, mask: mask?.buffer, prompt: n > 1 ? `${body.prompt} #${i + 1}` : body.prompt, width: outWidth, height: outHeight, format, background: body.background });
       data.push({ b64_json: bytes.toString('base64') });
     }
-    deps.log.add({ route: 'images.edits', status: 200, model, prompt: body.prompt, n, size: `${outWidth}x${outHeight}`, image: sha(images[0]!.buffer), images: images.length, mask: mask ? sha(mask.buffer) : null, fault: fault?.kind });
+    deps.log.add({ route: 'images.edits', status: 200, model, prompt: body.prompt, n, size: `${outWidth}x${outHeight}`, image: sha(images[0]!.buffer), images: images.length, mask: mask ? sha(mask.buffer) : null, maskArea: mask ? await transparentArea(mask.buffer) : null, background: body.background ?? null, fault: fault?.kind });
     res.json({ created: Math.floor(Date.now() / 1000), background: 'opaque', output_format: format, quality: 'medium', size: `${outWidth}x${outHeight}`, data, usage: { input_tokens: 50, output_tokens: 200 * n, total_tokens: 50 + 200 * n, input_tokens_details: { image_tokens: 40, text_tokens: 10 } } });
   };
 }

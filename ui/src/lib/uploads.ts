@@ -5,8 +5,10 @@ export interface Upload { id: string; name: string; width: number; height: numbe
 
 export const ACCEPT = 'image/png,image/jpeg,image/webp';
 
-export async function uploadImages(files: File[], signal?: AbortSignal): Promise<Upload[]> {
+/** `fields.maskFor` (an asset id): the API refuses a file that is not that image's size */
+export async function uploadImages(files: File[], signal?: AbortSignal, fields: Record<string, string> = {}): Promise<Upload[]> {
   const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
   for (const file of files) form.append('files', file, file.name);
   let response: Response;
   try {

@@ -1,11 +1,13 @@
 import { imageNodes } from './image.ts';
 import { latentNodes } from './latent.ts';
 import { modelNodes } from './models.ts';
+import { inpaintNodes } from './inpaint.ts';
+import { rmbgNodes } from './rmbg.ts';
 import type { InputDef, NodeClass } from './spec.ts';
 
 /** Every node class the stand-in knows: adding a class is adding one entry to one of these lists. */
 export const CATALOGUE: ReadonlyMap<string, NodeClass> = new Map(
-  [...modelNodes, ...latentNodes, ...imageNodes].map((node) => [node.name, node]),
+  [...modelNodes, ...latentNodes, ...imageNodes, ...inpaintNodes, ...rmbgNodes].map((node) => [node.name, node]),
 );
 
 export function inputDef(node: NodeClass, name: string): { def: InputDef; category: 'required' | 'optional' } | undefined {

@@ -1,5 +1,5 @@
 import { renderArt, type ArtRecipe } from '../render/art.ts';
-import { blend, cropTo, solid } from '../render/pixels.ts';
+import { blend, cropTo, solid, type Pixels } from '../render/pixels.ts';
 import { combo, float, int, link, MAX_RESOLUTION, NodeFailure, type NodeClass } from './spec.ts';
 import { images, type Conditioning, type ImageBatch, type Latent, type ModelValue } from './values.ts';
 
@@ -21,6 +21,13 @@ export function guardMemory(width: number, height: number, batch: number): void 
 }
 
 const UNSAMPLED: [number, number, number] = [120, 113, 105];
+
+/** inpainting: the sampled pixels inside the noise mask, the encoded source outside it */
+function keepOutside(source: Pixels, painted: Pixels, mask: Pixels): Pixels {
+  const data = Buffer.from(source.data);
+  for (let p = 0; p < mask.width * mask.height; p++) if (mask.data[p]! >= 128) painted.data.copy(data, p * source.channels, p * painted.channels, p * painted.channels + Math.min(source.channels, painted.channels));
+  return { ...source, data };
+}
 
 export const latentNodes: NodeClass[] = [
   {
@@ -119,7 +126,8 @@ export const latentNodes: NodeClass[] = [
         else {
           const art = await renderArt(latent.art, i, width, height);
           const denoise = latent.denoise ?? 1;
-          frames.push(source && denoise < 1 ? blend(source, art, denoise) : art);
+          const painted = source && denoise < 1 ? blend(source, art, denoise) : art;
+          frames.push(source && latent.noiseMask ? keepOutside(source, painted, latent.noiseMask) : painted);
         }
       }
       return { outputs: [images(frames)] };

@@ -42,6 +42,8 @@ export interface Latent {
   denoise?: number;
   /** set by VAEEncode */
   source?: Pixels[];
+  /** set by VAEEncodeForInpaint: where the sampler paints (255), the rest keeps the source */
+  noiseMask?: Pixels;
 }
 
 export interface ImageBatch {

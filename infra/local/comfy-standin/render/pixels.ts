@@ -4,7 +4,7 @@ import sharp, { type KernelEnum, type Sharp } from 'sharp';
 export interface Pixels {
   width: number;
   height: number;
-  channels: 1 | 3;
+  channels: 1 | 3 | 4;
   data: Buffer;
 }
 
@@ -26,7 +26,7 @@ function toSharp(p: Pixels) {
   return sharp(p.data, { raw: { width: p.width, height: p.height, channels: p.channels } });
 }
 
-async function fromSharp(image: Sharp, channels: 1 | 3): Promise<Pixels> {
+async function fromSharp(image: Sharp, channels: 1 | 3 | 4): Promise<Pixels> {
   const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, channels, data };
 }

@@ -20,6 +20,8 @@ export interface ChatView {
   /** a JSON reply was asked for (json_schema or json_object) */
   json: boolean;
   random: Random;
+  /** a `task` fault asked for this request: the flaw a task generator puts in its reply */
+  taskFault?: string;
 }
 
 function partsOf(content: unknown, param: string): { text: string; images: Buffer[] } {

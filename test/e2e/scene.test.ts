@@ -1,0 +1,107 @@
+// The scene pages in real Chromium against the real stack: upload a picture, edit and approve the plan, see a failing
+// step's metrics, retry with a prompt, download the .ora. axe on every screen.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import sharp from 'sharp';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startTestStack, type TestStack } from '../support/stack.ts';
+import { ensureUiBuilt } from '../../infra/local/ui-build.ts';
+import { readZip } from '../support/zip.ts';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+const SCREENSHOTS = path.join(process.env.ATELIER_TEST_OUTPUT ?? 'test-output', 'screenshots');
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let stack: TestStack;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+before(async () => {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await ensureUiBuilt(() => {});
+  [stack, browser] = await Promise.all([startTestStack({ comfyStepMs: 5 }), chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })]);
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
+  page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+});
+after(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+const shoot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+async function assertAccessible(screen: string): Promise<void> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run(document);
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  assert.deepEqual(violations, [], `${screen}: accessibility violations`);
+}
+
+test('a picture taken apart in the browser: plan edited and approved, a failing step retried with a prompt, the .ora downloaded', async () => {
+  await page.goto(`${stack.apiUrl}/scenes`);
+  await page.fill('#token', stack.token);
+  await page.click('button[type=submit]');
+  await page.locator('main h1', { hasText: 'Scenes' }).waitFor();
+  await page.getByText('No scenes yet').waitFor();
+  await assertAccessible('scenes (empty)');
+
+  const picture = await sharp({ create: { width: 160, height: 120, channels: 3, background: '#3c9c46' } })
+    .composite([{ input: { create: { width: 40, height: 40, channels: 3, background: '#c82828' } }, left: 30, top: 30 }]).png().toBuffer();
+  await page.setInputFiles('#scene-image', { name: 'room.png', mimeType: 'image/png', buffer: picture });
+  await page.getByText('Picture: room.png (160 × 120)').waitFor();
+  await page.fill('#scene-title', 'Browser room');
+  await page.selectOption('#scene-retries', '0');
+  assert.equal(await page.isChecked('input[type=checkbox]'), true, 'plan review is on by default');
+  await shoot('scene-01-new');
+  await assertAccessible('new scene');
+  await page.click('button:has-text("Start the scene")');
+
+  await page.locator('main h1', { hasText: 'Browser room' }).waitFor();
+  const editor = page.getByTestId('plan-editor');
+  await editor.waitFor();
+  await shoot('scene-02-plan-review');
+  await assertAccessible('plan review');
+  await page.fill('#prompt-0', 'The purple shape alone on a plain white background');
+  await page.click('[data-testid=review-plan] button[data-decision=approve]');
+
+  const card = page.getByTestId('review-extract-red');
+  await card.waitFor();
+  await card.getByText('✗ fail').first().waitFor();
+  assert.match(await card.locator('table').innerText(), /Share of non-white pixels \(the target\)\s+0\.000/);
+  const prompt = card.locator('textarea').first();
+  assert.match(await prompt.inputValue(), /red shape/, 'the retry is pre-filled with the next variation');
+  await page.getByText('Draw a mask').waitFor();
+  await shoot('scene-03-failed-step');
+  await assertAccessible('failed step');
+
+  await prompt.fill('The red shape alone on a plain white background');
+  await card.locator('button[data-decision=retry]').click();
+  const ora = page.getByTestId('export-ora');
+  await ora.waitFor({ timeout: 60_000 });
+  await page.locator('.page-head .badge', { hasText: 'Completed' }).waitFor();
+  await page.click('button[aria-pressed]:has-text("EXTRACT")');
+  await page.locator('#attempt-pick').waitFor();
+  await page.check('input[value=difference]');
+  await shoot('scene-04-completed');
+  await assertAccessible('completed scene');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), ora.click()]);
+  assert.match(download.suggestedFilename(), /\.ora$/);
+  const entries = await readZip(fs.readFileSync((await download.path())!));
+  assert.equal(entries[0]!.name, 'mimetype');
+  assert.ok(entries.some((e) => e.name === 'stack.xml'));
+
+  await page.click('nav a:has-text("Scenes")');
+  await page.locator('main a', { hasText: 'Browser room' }).waitFor();
+  await assertAccessible('scenes (one)');
+  assert.deepEqual(pageErrors, []);
+});

@@ -1,0 +1,11 @@
+import fs from 'node:fs';
+import { campaignOutline } from './infra/local/openai-standin/replies/campaign-outline.ts';
+import { seededRandom } from './infra/local/openai-standin/replies/random.ts';
+import { renderFlowchart } from './activities/campaign/flowchart.ts';
+const view: any = { transcript: [{ role: 'user', text: 'Premise: A lighthouse keeper vanished and the harbour town fears the drowned bells.\nParty: 4 characters of level 5\nSessions: 14\nScenes: about 40, in 5 acts' }], user: '', random: seededRandom(7) };
+const o: any = campaignOutline(view);
+const t = Date.now();
+const r = await renderFlowchart(o);
+console.log(Date.now() - t, r.width, r.height, r.svg.length, r.png.length);
+fs.writeFileSync('test-output/try-flow.png', r.png);
+fs.writeFileSync('test-output/try-flow.svg', r.svg);
