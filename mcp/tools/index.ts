@@ -3,5 +3,7 @@ import type { ToolModule } from './context.ts';
 import { jobTools } from './jobs.ts';
 import { generateTools } from './generate.ts';
 import { spriteTools } from './sprites.ts';
+import { sceneTools } from './scene.ts';
+import { campaignTools } from './campaign.ts';
 
-export const TOOL_MODULES: ToolModule[] = [jobTools, generateTools, spriteTools];
+export const TOOL_MODULES: ToolModule[] = [jobTools, generateTools, spriteTools, sceneTools, campaignTools];

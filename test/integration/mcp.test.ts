@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -35,7 +36,7 @@ after(async () => {
 test('over stdio: the tools of every pipeline with described inputs; generate_sprites, job_status, review_step, deploy_sprites', async () => {
   const { tools } = await stdio.listTools();
   const names = tools.map((t) => t.name);
-  for (const name of ['generate_images', 'generate_sprites', 'job_status', 'list_jobs', 'review_step', 'deploy_sprites', 'undeploy_sprites', 'list_assets', 'view_asset', 'cancel_job', 'list_sprites']) assert.ok(names.includes(name), `${name} is offered (${names.join(', ')})`);
+  for (const name of ['generate_images', 'generate_sprites', 'job_status', 'list_jobs', 'review_step', 'deploy_sprites', 'undeploy_sprites', 'list_assets', 'view_asset', 'cancel_job', 'list_sprites', 'extract_layers', 'scene_export', 'create_campaign', 'campaign_details']) assert.ok(names.includes(name), `${name} is offered (${names.join(', ')})`);
   for (const tool of tools) {
     assert.ok(tool.description && tool.description.length > 20, `${tool.name} says what it does`);
     for (const [field, schema] of Object.entries((tool.inputSchema.properties ?? {}) as Record<string, { description?: string }>)) assert.ok(schema.description, `${tool.name}.${field} has a description`);
@@ -90,6 +91,28 @@ test('over stdio: the tools of every pipeline with described inputs; generate_sp
   assert.equal(imagesOf(view).length, 1);
   const library = await stdio.callTool({ name: 'list_sprites', arguments: { project: 'mcp-game' } });
   assert.match(textOf(library), /knight_2/);
+});
+
+test('the scene and campaign starters: a picture sent as base64 is uploaded and its scene started; refusals in the API’s words', async () => {
+  const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#208040' } }).png().toBuffer();
+  const scene = await stdio.callTool({ name: 'extract_layers', arguments: { imageBase64: png.toString('base64'), imageName: 'room.png', instructions: 'the green block', wait: 'none' } });
+  assert.ok(!scene.isError, textOf(scene));
+  const sceneId = /started (scene-\S+)/.exec(textOf(scene))![1]!;
+  assert.equal((await stack.api(`/api/jobs/${sceneId}`)).body.job.pipeline, 'scene');
+  await stack.api(`/api/jobs/${sceneId}/cancel`, { method: 'POST' });
+  const noPicture = await stdio.callTool({ name: 'extract_layers', arguments: { instructions: 'anything' } });
+  assert.equal(noPicture.isError, true);
+  assert.match(textOf(noPicture), /give the picture/);
+  const notAnImage = await stdio.callTool({ name: 'extract_layers', arguments: { imageBase64: Buffer.from('not a picture').toString('base64'), imageName: 'x.png' } });
+  assert.equal(notAnImage.isError, true);
+  assert.match(textOf(notAnImage), /is not an image Atelier can read/);
+  // long enough for the tool's schema, too short once the API trims it: the API's own sentence comes back
+  const short = await stdio.callTool({ name: 'create_campaign', arguments: { premise: '          x          ' } });
+  assert.equal(short.isError, true);
+  assert.equal(textOf(short), (await stack.api('/api/campaigns', { method: 'POST', json: { premise: '          x          ' } })).body.error);
+  const tooMany = await stdio.callTool({ name: 'create_campaign', arguments: { premise: 'Smugglers in a drowned city bargain with a sea witch.', partySize: 11 } });
+  assert.equal(tooMany.isError, true);
+  assert.match(textOf(tooMany), /partySize/);
 });
 
 test('over streamable HTTP with the API token: generate_images returns previews and reports progress; without the token: refused', async () => {
