@@ -83,6 +83,13 @@ test('a 16-bit knight, 4 variants: review with zoom, keep two, deploy them and s
   await shoot('sprites-02-review-zoom');
   await assertAccessible('sprites review');
 
+  // the generic job page shows the same sprites awaiting review in its review panel
+  await page.goto(`${stack.apiUrl}/jobs/${encodeURIComponent(id)}`);
+  await page.locator('[data-testid=review-panel] [data-testid=review-s1-v4]').waitFor();
+  assert.equal(await page.locator('[data-testid=review-panel] article.review').count(), 4);
+  await page.goto(`${stack.apiUrl}/sprites/${encodeURIComponent(id)}`);
+  await page.locator('article.status-awaiting-review').first().waitFor();
+
   for (const [sprite, decision] of [['s1-v1', 'keep'], ['s1-v2', 'discard'], ['s1-v3', 'keep'], ['s1-v4', 'discard']]) {
     await page.locator(`[data-testid=sprite-${sprite}] button[data-decision=${decision}]`).click();
     await page.locator(`[data-testid=sprite-${sprite}].status-${decision === 'keep' ? 'kept' : 'discarded'}`).waitFor();

@@ -177,6 +177,35 @@ test('the CLI: sprites --keep-all --deploy --wait prints the load lines; batch; 
   assert.match(bad.stderr, /--size must be 16, 32, 48, 64/);
 });
 
+test('cancel while sprites await review and others are still made: the job ends cancelled, nothing waits, nothing left at ComfyUI', async () => {
+  const id = await startSprites(stack, { prompts: ['a cat', 'a dog', 'a fox', 'an owl', 'a bat', 'a rat'], steps: 20 });
+  await until('a sprite to await review', async () => ((await spritesState(stack, id))?.awaitingReview.length ?? 0) > 0);
+  const cancel = await stack.api(`/api/jobs/${id}/cancel`, { method: 'POST' });
+  assert.equal(cancel.status, 202);
+  assert.equal((await waitForStatus(stack, id, ['CANCELLED', 'COMPLETED', 'FAILED'])).status, 'CANCELLED');
+  const state = (await spritesState(stack, id))!;
+  assert.equal(state.awaitingReview.length, 0);
+  assert.ok(state.sprites.every((s) => s.status === 'cancelled'), state.sprites.map((s) => s.status).join(', '));
+  const queue = await (await fetch(`${stack.pools.demo}/queue`)).json() as { queue_running: unknown[]; queue_pending: unknown[] };
+  assert.deepEqual([queue.queue_running.length, queue.queue_pending.length], [0, 0]);
+});
+
+test('a deploy asked for at the start that is refused leaves the sprites kept and says why', async () => {
+  const game = newGame('guarded-game');
+  fs.mkdirSync(path.join(game, 'assets', 'items'), { recursive: true });
+  fs.writeFileSync(path.join(game, 'assets', 'items', 'golden_crown.png'), 'the artist’s crown');
+  const id = await startSprites(stack, { prompt: 'a golden crown', category: 'item', steps: 4, review: false, deploy: { project: game } });
+  const job = await waitForStatus(stack, id, ['COMPLETED', 'FAILED']);
+  assert.equal(job.status, 'COMPLETED');
+  const state = (await spritesState(stack, id))!;
+  assert.match((state.deployment as { error: string }).error, /assets\/items\/golden_crown\.png exists and Atelier did not write it: pass --force/);
+  assert.equal(fs.readFileSync(path.join(game, 'assets', 'items', 'golden_crown.png'), 'utf8'), 'the artist’s crown');
+  await waitForEvent(stack, id, 'sprites.deploy-failed');
+  const forced = await stack.api(`/api/sprites/${id}/deploy`, { method: 'POST', json: { project: game, force: true } });
+  assert.equal(forced.status, 200);
+  assert.equal(forced.body.files[0].action, 'overwrite');
+});
+
 test('bad input gets a 400 that says what to fix; nothing is started', async () => {
   const cases: [Record<string, unknown>, RegExp][] = [
     [{}, /prompts is required/],
