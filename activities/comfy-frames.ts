@@ -1,5 +1,5 @@
 // Follows one prompt through ComfyUI's WebSocket frames: every frame of other prompts is ignored.
-import type { ComfyFrame } from './comfy-client.ts';
+import type { ComfyFrame } from '../core/comfy/client.ts';
 
 export type PromptOutcome =
   | { outcome: 'success' }

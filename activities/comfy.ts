@@ -6,21 +6,27 @@ import type { Logger } from 'pino';
 import sharp from 'sharp';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type WebSocket from 'ws';
-import { comfyClient, ComfyRejectedError, type ComfyClient, type ComfyHistoryEntry, type ComfyNodeInfo } from './comfy-client.ts';
+import { comfyClient, ComfyRejectedError, type ComfyClient, type ComfyHistoryEntry, type ObjectInfo } from '../core/comfy/client.ts';
 import { outcomeFromHistory, promptTracker, type PromptOutcome } from './comfy-frames.ts';
-import { buildGraph, findTemplate, TemplateError, type ComfyGraph, type ComfyTemplate } from './templates.ts';
+import { TemplateError, type ComfyGraph, type ComfyTemplate } from '../core/templates/manifest.ts';
+import { buildGraph } from '../core/templates/graph.ts';
+import { imageValues } from '../core/templates/values.ts';
+import { checkAgainstServer, ServerMismatchError } from '../core/templates/server.ts';
+import type { TemplateCatalogue } from '../core/templates/catalogue.ts';
 import { assetIdFor, sha256, type AssetKind, type Store } from '../core/store.ts';
 import type { AssetRepository } from '../db/assets.ts';
 import type { EmitEvent } from './events.ts';
 import type { AssetRef } from '../workflows/messages.ts';
 
 export interface ComfyDeps {
+  /** the GPU pool this worker serves, named in messages */
+  pool: string;
   comfyUrl: string;
   store: Store;
   assets: AssetRepository;
   emit: EmitEvent;
   logger: Logger;
-  templatesDir?: string;
+  templates: TemplateCatalogue;
   /** how often the activity checks /history and /queue besides following frames */
   reconcileMs?: number;
 }
@@ -42,56 +48,26 @@ export function promptIdFor(key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-function comboOptions(spec: unknown[] | undefined): string[] | undefined {
-  if (!spec) return undefined;
-  if (Array.isArray(spec[0])) return spec[0] as string[];
-  if (spec[0] === 'COMBO') return (spec[1] as { options?: string[] })?.options;
-  return undefined;
-}
-
-/** Missing node types are the user's to fix (install the node): say which, and do not retry. */
-export function checkGraphAgainstServer(graph: ComfyGraph, objectInfo: Record<string, ComfyNodeInfo>, template: string): void {
-  for (const [nodeId, node] of Object.entries(graph)) {
-    if (!objectInfo[node.class_type]) {
-      throw ApplicationFailure.nonRetryable(`ComfyUI has no node type "${node.class_type}" (node ${nodeId} of template "${template}"): install that custom node on the ComfyUI server or choose another template`, 'MissingNodeType');
-    }
-  }
-}
-
-function chooseModels(graph: ComfyGraph, objectInfo: Record<string, ComfyNodeInfo>, explicit: Set<string>): string[] {
-  const notes: string[] = [];
-  for (const [nodeId, node] of Object.entries(graph)) {
-    const spec = objectInfo[node.class_type]?.input?.required ?? {};
-    for (const input of ['ckpt_name', 'lora_name']) {
-      const options = comboOptions(spec[input] as unknown[] | undefined);
-      const value = node.inputs[input];
-      if (!options || typeof value !== 'string' || options.includes(value)) continue;
-      if (input === 'ckpt_name' && !explicit.has('checkpoint') && options[0]) {
-        node.inputs[input] = options[0];
-        notes.push(`checkpoint ${value} is not on this ComfyUI server; using ${options[0]}`);
-        continue;
-      }
-      throw ApplicationFailure.nonRetryable(`ComfyUI has no ${input === 'ckpt_name' ? 'checkpoint' : 'LoRA'} "${value}" (node ${nodeId}, ${node.class_type}); it has: ${options.slice(0, 20).join(', ') || 'none'}`, 'MissingModel');
-    }
-  }
-  return notes;
-}
-
 export function comfyActivities(deps: ComfyDeps) {
   const client: ComfyClient = comfyClient(deps.comfyUrl);
   const reconcileMs = deps.reconcileMs ?? 2000;
   // /object_info of a real server with many custom nodes is megabytes: keep it a minute, and look again
   // before refusing a graph for a node or model the cached copy lacks (a LoRA trained a moment ago)
-  let objectInfoCache: { at: number; value: Record<string, ComfyNodeInfo> } | undefined;
-  async function checkedAgainstServer(graph: ComfyGraph, template: string, explicit: Set<string>): Promise<string[]> {
+  let objectInfoCache: { at: number; value: ObjectInfo } | undefined;
+  async function checkedAgainstServer(template: ComfyTemplate, graph: ComfyGraph, values: Record<string, unknown>): Promise<string[]> {
     const cached = objectInfoCache && Date.now() - objectInfoCache.at < 60_000 ? objectInfoCache.value : undefined;
     for (const objectInfo of cached ? [cached, undefined] : [undefined]) {
       const info = objectInfo ?? (objectInfoCache = { at: Date.now(), value: await client.objectInfo() }).value;
+      const candidate = structuredClone(graph);
       try {
-        checkGraphAgainstServer(graph, info, template);
-        return chooseModels(graph, info, explicit);
+        const notes = checkAgainstServer(template, candidate, values, info, deps.pool);
+        Object.assign(graph, candidate);
+        return notes;
       } catch (error) {
-        if (!objectInfo) throw error;
+        if (objectInfo && error instanceof ServerMismatchError) continue;
+        // the user's to fix (install the node, add the model, change the value): say which, and do not retry
+        if (error instanceof ServerMismatchError) throw ApplicationFailure.nonRetryable(error.message, error.kind);
+        throw error;
       }
     }
     throw new Error('unreachable');
@@ -118,10 +94,9 @@ export function comfyActivities(deps: ComfyDeps) {
   /** Image parameters carry asset ids: send those files to ComfyUI's input folder and pass the names it gives. */
   async function uploadImages(template: ComfyTemplate, values: Record<string, unknown>): Promise<Record<string, unknown>> {
     const resolved = { ...values };
-    for (const [name, parameter] of Object.entries(template.manifest.parameters)) {
-      if (parameter.type !== 'image' || typeof values[name] !== 'string') continue;
-      const asset = await deps.assets.get(values[name] as string);
-      if (!asset) throw ApplicationFailure.nonRetryable(`no asset "${values[name]}" for ${name}: pass the id of an image from a job's assets`, 'BadInput');
+    for (const [name, assetId] of imageValues(template, values)) {
+      const asset = await deps.assets.get(assetId);
+      if (!asset) throw ApplicationFailure.nonRetryable(`no asset "${assetId}" for ${name}: pass the id of an image from a job's assets`, 'BadInput');
       const bytes = await deps.store.read(asset.relativePath);
       const uploaded = await client.uploadImage(`atelier-${asset.id}.${asset.relativePath.split('.').pop()}`, bytes);
       resolved[name] = uploaded.subfolder ? `${uploaded.subfolder}/${uploaded.name}` : uploaded.name;
@@ -145,14 +120,15 @@ export function comfyActivities(deps: ComfyDeps) {
     const log = deps.logger.child({ jobId: input.jobId, promptId, step: input.step, attempt: context.info.attempt });
 
     let graph: ComfyGraph;
+    let template: ComfyTemplate;
     try {
-      const template = await findTemplate(input.template, deps.templatesDir);
+      template = await deps.templates.find(input.template);
       graph = buildGraph(template, await uploadImages(template, input.values));
     } catch (error) {
       if (error instanceof TemplateError) throw ApplicationFailure.nonRetryable(error.message, 'TemplateError');
       throw error;
     }
-    for (const note of await checkedAgainstServer(graph, input.template, new Set(Object.keys(input.values).filter((k) => input.values[k] !== undefined)))) {
+    for (const note of await checkedAgainstServer(template, graph, input.values)) {
       await deps.emit(input.jobId, 'comfy.notice', { step: input.step, message: note }, { level: 'warn', dedupeKey: `notice:${input.step}:${note}` });
     }
 
@@ -193,8 +169,12 @@ export function comfyActivities(deps: ComfyDeps) {
         const number = await client.queuePrompt(graph, { promptId, clientId });
         await deps.emit(input.jobId, 'comfy.queued', { step: input.step, promptId, number, reason }, { dedupeKey: `queued:${promptId}:${context.info.attempt}:${reason}` });
       } catch (error) {
-        if (error instanceof ComfyRejectedError) throw ApplicationFailure.nonRetryable(error.message, 'ComfyRejected');
-        throw error;
+        if (!(error instanceof ComfyRejectedError)) throw error;
+        // a cached /object_info can be older than the server (a node pack removed since): a fresh look names
+        // what is missing in the words the API uses; otherwise ComfyUI's own refusal, described
+        objectInfoCache = undefined;
+        await checkedAgainstServer(template, structuredClone(graph), input.values);
+        throw ApplicationFailure.nonRetryable(error.message, 'ComfyRejected');
       }
     };
 

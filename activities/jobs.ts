@@ -3,20 +3,23 @@
 import { Context, ApplicationFailure } from '@temporalio/activity';
 import type { JobRepository, JobStatus } from '../db/jobs.ts';
 import type { EmitEvent } from './events.ts';
-import { generateInputSchema, describeIssues, type GenerateRequest } from '../core/generate-input.ts';
-import { checkTemplateInput, findTemplate, TemplateError } from './templates.ts';
+import { generateInputSchema, describeIssues, generateTemplateValues, type GenerateRequest } from '../core/generate-input.ts';
+import { pickTemplate, type TemplateCatalogue } from '../core/templates/catalogue.ts';
+import { TemplateError } from '../core/templates/manifest.ts';
+import { assertStorableText, cleanText } from '../core/text.ts';
 
 export interface JobDeps {
   jobs: JobRepository;
   emit: EmitEvent;
   gpuPools: string[];
   defaultPool?: string;
-  templatesDir?: string;
+  templates: TemplateCatalogue;
   /** prompts a GPU worker keeps waiting at its ComfyUI behind the running one */
   comfyInflight: number;
 }
 
-export interface RegisteredGenerate { params: GenerateRequest & { seed: number; pool: string }; title: string; /** images in flight at once */ window: number }
+/** the job's fields and its template's values in one object: the workflow hands all but the job's own fields to the template */
+export interface RegisteredGenerate { params: Omit<GenerateRequest, 'params'> & Record<string, unknown> & { seed: number; pool: string }; title: string; /** images in flight at once */ window: number }
 
 export interface NewJob {
   pipeline: string;
@@ -30,17 +33,28 @@ export interface NewJob {
   started?: Record<string, unknown>;
 }
 
-/** A pipeline's first activity records its job this way, from inside the activity (its workflow id is the job id). */
+/**
+ * A pipeline's first activity records its job this way, from inside the activity (its workflow id is the job id).
+ * Text PostgreSQL cannot store fails the job here, naming the field, with a cleaned copy on record.
+ */
 export async function recordNewJob(deps: Pick<JobDeps, 'jobs' | 'emit'>, job: NewJob): Promise<string> {
   const { workflowId, runId } = Context.current().info.workflowExecution!;
-  await deps.jobs.register({ id: workflowId, runId, pipeline: job.pipeline, title: job.title, stage: 'registered', inputSummary: job.inputSummary, project: job.project, correlationId: job.correlationId });
-  if (job.problem) throw ApplicationFailure.nonRetryable(`bad ${job.pipeline} input: ${job.problem}`, 'BadInput');
-  await deps.emit(workflowId, 'job.started', { pipeline: job.pipeline, title: job.title, correlationId: job.correlationId, ...job.started }, { dedupeKey: 'job.started' });
+  let problem = job.problem;
+  try {
+    assertStorableText(job.inputSummary, 'the input');
+  } catch (error) {
+    problem = (error as Error).message;
+  }
+  const title = cleanText(job.title);
+  const correlationId = job.correlationId === undefined ? undefined : cleanText(job.correlationId);
+  await deps.jobs.register({ id: workflowId, runId, pipeline: job.pipeline, title, stage: 'registered', inputSummary: cleanText(job.inputSummary), project: job.project && cleanText(job.project), correlationId });
+  if (problem) throw ApplicationFailure.nonRetryable(`bad ${job.pipeline} input: ${problem}`, 'BadInput');
+  await deps.emit(workflowId, 'job.started', { pipeline: job.pipeline, title, correlationId, ...cleanText(job.started ?? {}) }, { dedupeKey: 'job.started' });
   return workflowId;
 }
 
 /** the job's GPU pool: the one it names (if configured) or the default */
-export function choosePool(deps: Pick<JobDeps, 'gpuPools' | 'defaultPool'>, requested?: string): string {
+export function poolFor(deps: Pick<JobDeps, 'gpuPools' | 'defaultPool'>, requested?: string): string {
   if (requested) {
     if (!deps.gpuPools.includes(requested)) throw ApplicationFailure.nonRetryable(`GPU pool "${requested}" is not configured; pools: ${deps.gpuPools.join(', ') || 'none'}`, 'BadInput');
     return requested;
@@ -50,28 +64,43 @@ export function choosePool(deps: Pick<JobDeps, 'gpuPools' | 'defaultPool'>, requ
 }
 
 export function jobActivities(deps: JobDeps) {
+  const choosePool = (requested?: string) => poolFor(deps, requested);
 
   return {
     /** Checks the input (it may come from the temporal CLI), records the job and returns the settled parameters. */
     async registerGenerate(raw: unknown, meta: { correlationId?: string; randomSeed: number }): Promise<RegisteredGenerate> {
       const { workflowId, runId } = Context.current().info.workflowExecution!;
-      const parsed = generateInputSchema.safeParse(raw ?? {});
-      const title = parsed.success ? parsed.data.title || parsed.data.prompt.slice(0, 80) : 'generate (bad input)';
+      // text PostgreSQL cannot store is refused before anything of it is written; the record keeps a cleaned copy
+      let refusal: string | undefined;
+      try {
+        assertStorableText(raw, 'the input');
+      } catch (error) {
+        refusal = (error as Error).message;
+      }
+      const parsed = refusal ? undefined : generateInputSchema.safeParse(raw ?? {});
+      if (parsed && !parsed.success) refusal = describeIssues(parsed.error);
+      const input = parsed?.success ? parsed.data : undefined;
+      const title = input ? input.title || input.prompt.slice(0, 80) : 'generate (bad input)';
+      const correlationId = meta.correlationId === undefined ? undefined : cleanText(meta.correlationId);
       await deps.jobs.register({
         id: workflowId, runId, pipeline: 'generate', title, stage: 'registered',
-        inputSummary: parsed.success ? { ...parsed.data } : { raw: raw as Record<string, unknown> },
-        project: parsed.success ? parsed.data.project : undefined, correlationId: meta.correlationId,
+        inputSummary: input ? { ...input } : { raw: cleanText(raw ?? null) as Record<string, unknown> },
+        project: input?.project, correlationId,
       });
-      if (!parsed.success) throw ApplicationFailure.nonRetryable(`bad generate input: ${describeIssues(parsed.error)}`, 'BadInput');
-      const pool = choosePool(deps, parsed.data.pool);
+      if (!input) throw ApplicationFailure.nonRetryable(`bad generate input: ${refusal}`, 'BadInput');
+      const pool = choosePool(input.pool);
+      let values: Record<string, unknown>;
       try {
-        checkTemplateInput(await findTemplate(parsed.data.template, deps.templatesDir), parsed.data);
+        const snapshot = await deps.templates.snapshot();
+        values = generateTemplateValues(input, pickTemplate(snapshot, input.template), snapshot.templates);
       } catch (error) {
-        if (error instanceof TemplateError) throw ApplicationFailure.nonRetryable(error.message, 'BadInput');
+        if (error instanceof TemplateError) throw ApplicationFailure.nonRetryable(`bad generate input: ${error.message}`, 'BadInput');
         throw error;
       }
-      const params = { ...parsed.data, pool, seed: parsed.data.seed ?? meta.randomSeed };
-      await deps.emit(workflowId, 'job.started', { pipeline: 'generate', title, pool, count: params.count, correlationId: meta.correlationId }, { dedupeKey: 'job.started' });
+      const { params: _params, ...fields } = input;
+      const seed = input.seed ?? (typeof values.seed === 'number' ? values.seed : meta.randomSeed);
+      const params = { ...fields, ...values, pool, seed };
+      await deps.emit(workflowId, 'job.started', { pipeline: 'generate', title, pool, count: params.count, correlationId }, { dedupeKey: 'job.started' });
       await deps.jobs.update(workflowId, { stage: 'generating' });
       await deps.emit(workflowId, 'stage', { stage: 'generating', status: 'RUNNING' }, { dedupeKey: 'stage:generating' });
       return { params, title, window: deps.comfyInflight + 1 };

@@ -1,8 +1,9 @@
 // The sprites pipeline's own records: its job (input checked, the plan of sprites settled) and its library of kept
 // sprites per project, from which later deploys read.
 import { Context, ApplicationFailure } from '@temporalio/activity';
-import { choosePool, recordNewJob, type JobDeps } from './jobs.ts';
-import { findTemplate, TemplateError } from './templates.ts';
+import { poolFor, recordNewJob, type JobDeps } from './jobs.ts';
+import { pickTemplate } from '../core/templates/catalogue.ts';
+import { TemplateError } from '../core/templates/manifest.ts';
 import { describeIssues } from '../core/generate-input.ts';
 import { CATEGORY_WORDS, paletteChoice, SPRITE_NEGATIVE, SPRITE_STYLES, spritePrompts, spritesInputSchema, type PaletteChoice } from '../core/sprites-input.ts';
 import { spriteSlug, uniqueSpriteNames } from '../core/sprite-names.ts';
@@ -13,7 +14,7 @@ import type { SpriteRepository } from '../db/sprites.ts';
 import type { SpritePlan, SpritesSettings, SpriteState } from '../workflows/sprites-state.ts';
 import type { AtlasGrid } from '../core/bevy-atlas.ts';
 
-export interface SpritesDeps extends Pick<JobDeps, 'jobs' | 'emit' | 'gpuPools' | 'defaultPool' | 'templatesDir' | 'comfyInflight'> {
+export interface SpritesDeps extends Pick<JobDeps, 'jobs' | 'emit' | 'gpuPools' | 'defaultPool' | 'templates' | 'comfyInflight'> {
   assets: AssetRepository;
   sprites: SpriteRepository;
   bevyRoots: string[];
@@ -65,7 +66,7 @@ export function spritesActivities(deps: SpritesDeps) {
       const style = SPRITE_STYLES[input.style];
       const template = input.template ?? style.template;
       try {
-        await findTemplate(template, deps.templatesDir);
+        pickTemplate(await deps.templates.snapshot(), template);
       } catch (error) {
         if (error instanceof TemplateError) throw bad(error.message);
         throw error;
@@ -81,7 +82,7 @@ export function spritesActivities(deps: SpritesDeps) {
           throw error;
         }
       }
-      const pool = choosePool(deps, input.pool);
+      const pool = poolFor(deps, input.pool);
       const sprites: SpritePlan[] = [];
       for (const [index, entry] of prompts.entries()) {
         for (let variant = 1; variant <= input.variants; variant++) {

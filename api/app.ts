@@ -9,6 +9,7 @@ import type { ApiContext } from './context.ts';
 import { requireToken } from './auth.ts';
 import { correlation } from './correlation.ts';
 import { errorHandler, unknownRoute } from './errors.ts';
+import { refuseUnstorableText } from './text-input.ts';
 import { healthRoutes } from './routes/health.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { jobRoutes } from './routes/jobs.ts';
@@ -16,6 +17,7 @@ import { eventRoutes } from './routes/events.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { generateRoutes } from './routes/generate.ts';
+import { debugBundleRoutes } from './routes/debug-bundle.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { spriteRoutes } from './routes/sprites.ts';
@@ -35,11 +37,12 @@ export function createApp(ctx: ApiContext): express.Express {
 
   const api = express.Router();
   api.use(express.json({ limit: '256kb', strict: false }));
+  api.use(refuseUnstorableText);
   api.use(healthRoutes(ctx));
   api.use(sessionRoutes(ctx));
   api.use(requireToken(ctx.token));
   api.get('/session', (_req, res) => void res.json({ signedIn: true }));
-  api.use(jobRoutes(ctx), eventRoutes(ctx), assetRoutes(ctx), templateRoutes(ctx), generateRoutes(ctx), uploadRoutes(ctx), reviewRoutes(ctx), sceneRoutes(ctx), campaignRoutes(ctx), spriteRoutes(ctx), mcpRoutes(ctx));
+  api.use(jobRoutes(ctx), eventRoutes(ctx), assetRoutes(ctx), templateRoutes(ctx), generateRoutes(ctx), uploadRoutes(ctx), reviewRoutes(ctx), sceneRoutes(ctx), campaignRoutes(ctx), debugBundleRoutes(ctx), spriteRoutes(ctx), mcpRoutes(ctx));
   api.use(unknownRoute);
   app.use('/api', api);
 

@@ -1,5 +1,6 @@
 // Is the LLM gateway reachable, and does it serve each model Atelier is configured to use? (GET /models)
 import type { AtelierConfig } from '../core/config.ts';
+import { withoutCredentials } from '../core/redact.ts';
 
 export interface LlmHealth {
   configured: boolean;
@@ -11,12 +12,14 @@ export interface LlmHealth {
 }
 
 export async function llmHealth(config: AtelierConfig): Promise<LlmHealth> {
-  const { baseUrl, apiKey, model, visionModel, imageModel } = config.llm;
+  const { baseUrl: url, apiKey, model, visionModel, imageModel } = config.llm;
+  // /health is open to anyone: a password inside the URL is never shown
+  const baseUrl = withoutCredentials(url);
   const wanted = [{ role: 'text' as const, name: model }, { role: 'vision' as const, name: visionModel }, { role: 'image edit' as const, name: imageModel }];
   const demo = config.demoBackends.includes('llm');
   if (!baseUrl) return { configured: false, demo, baseUrl: null, ok: false, error: 'no LLM configured: set OPENAI_BASE_URL (npm start runs a demo one when it is unset)', models: wanted.map((m) => ({ ...m, available: null })) };
   try {
-    const response = await fetch(`${baseUrl}/models`, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {}, signal: AbortSignal.timeout(2500) });
+    const response = await fetch(`${url}/models`, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {}, signal: AbortSignal.timeout(2500) });
     if (response.status === 401 || response.status === 403) throw new Error(`answered ${response.status}: OPENAI_API_KEY is missing or wrong`);
     if (!response.ok) throw new Error(`answered ${response.status} to GET /models`);
     const body = (await response.json()) as { data?: { id: string }[] };

@@ -23,6 +23,7 @@ async function run() {
     server.close();
     server.closeAllConnections();
     await ctx.hub.close().catch(() => {});
+    ctx.templates.close();
     await connection.close().catch(() => {});
     await database.close();
     process.exit(0);

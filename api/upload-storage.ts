@@ -10,7 +10,11 @@ import { HttpError } from './errors.ts';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Express { namespace Multer { interface File { sha256?: string } } }
+  namespace Express {
+    namespace Multer { interface File { sha256?: string } }
+    /** every temp file this request started, with when its write stream closed */
+    interface Request { uploadTemps?: { path: string; closed: Promise<void> }[] }
+  }
 }
 
 /** The client's name, for messages and display only: never a path. */
@@ -23,7 +27,7 @@ export function displayName(original: string | undefined): string {
 export function uploadStorage(tempDir: string, maxBytes: number): StorageEngine {
   fs.mkdirSync(tempDir, { recursive: true });
   return {
-    _handleFile(_req, file, callback) {
+    _handleFile(req, file, callback) {
       const tempPath = path.join(tempDir, `${Date.now()}-${crypto.randomBytes(8).toString('hex')}.part`);
       const hash = crypto.createHash('sha256');
       let size = 0;
@@ -35,10 +39,14 @@ export function uploadStorage(tempDir: string, maxBytes: number): StorageEngine 
           done(null, chunk);
         },
       });
-      pipeline(file.stream, meter, fs.createWriteStream(tempPath, { flags: 'wx', mode: 0o600 })).then(
+      const target = fs.createWriteStream(tempPath, { flags: 'wx', mode: 0o600 });
+      // on failure the write stream may still be opening (and about to create the file): remove it once it has closed
+      const closed = new Promise<void>((resolve) => target.once('close', () => resolve()));
+      (req.uploadTemps ??= []).push({ path: tempPath, closed });
+      pipeline(file.stream, meter, target).then(
         () => callback(null, { path: tempPath, size, sha256: hash.digest('hex') }),
         (error) => {
-          fs.rm(tempPath, { force: true }, () => callback(error));
+          void closed.then(() => fs.rm(tempPath, { force: true }, () => callback(error)));
         },
       );
     },
@@ -46,6 +54,15 @@ export function uploadStorage(tempDir: string, maxBytes: number): StorageEngine 
       fs.rm(file.path, { force: true }, () => callback(null));
     },
   };
+}
+
+/** Removes every temp file of this request, once its stream has closed: multer may answer an aborted upload
+ * before a write stream that was still opening has created its file. */
+export async function removeTemps(req: Express.Request): Promise<void> {
+  await Promise.all((req.uploadTemps ?? []).map(async (temp) => {
+    await temp.closed;
+    await fs.promises.rm(temp.path, { force: true });
+  }));
 }
 
 /** temp files a crashed API left behind */

@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { apiClient, apiTarget, CliError, type ApiClient } from './api-client.ts';
 import { followEvents, type StreamedEvent } from './sse.ts';
+import { templateParams } from './params.ts';
 import { uploadFiles } from './uploads.ts';
 import { spritesCommand, SPRITES_USAGE } from './sprites.ts';
 import { sceneCommand } from './scene.ts';
@@ -14,7 +15,12 @@ import { DECISION_NAMES, needsOf } from '../workflows/review-decisions.ts';
 const USAGE = `atelier — drive Atelier's pipelines from a terminal
 
   atelier generate "<prompt>" [--pool P] [--count N] [--size WxH] [--seed N] [--steps N]
-                              [--negative TEXT] [--template ID] [--lora FILE] [--project NAME] [--wait]
+                              [--negative TEXT] [--template ID] [--lora FILE] [--project NAME]
+                              [--param NAME=VALUE]… [--wait]
+      --param sets any parameter the template declares (atelier templates lists them);
+      --param upscale turns a toggle on
+  atelier debug-bundle <id> [-o FILE]   a ZIP of the job's record, events, workflow history, logs and
+                                        environment, secrets redacted (default atelier-debug-<id>.zip)
   atelier jobs [--pipeline P] [--status S] [--limit N]
   atelier job <id>
   atelier pause|resume|cancel <id>
@@ -98,6 +104,7 @@ async function main(argv: string[]): Promise<number> {
       negative: { type: 'string' }, template: { type: 'string' }, lora: { type: 'string' }, project: { type: 'string' },
       wait: { type: 'boolean' }, follow: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       pipeline: { type: 'string' }, status: { type: 'string' }, limit: { type: 'string' },
+      param: { type: 'string', multiple: true },
       prompt: { type: 'string' }, note: { type: 'string' }, assets: { type: 'string' },
       'review-plan': { type: 'boolean' }, review: { type: 'string' }, backend: { type: 'string' }, instructions: { type: 'string' },
       title: { type: 'string' }, format: { type: 'string' }, output: { type: 'string', short: 'o' },
@@ -119,6 +126,7 @@ async function main(argv: string[]): Promise<number> {
       const body = {
         prompt, ...size(values.size), count: int('count', values.count, 1, 16), seed: int('seed', values.seed, 0, 2 ** 32 - 1), steps: int('steps', values.steps, 1, 150),
         negativePrompt: values.negative, pool: values.pool, template: values.template, lora: values.lora, project: values.project,
+        params: await templateParams(api, values.template, values.param ?? []),
       };
       const started = await api.post<{ id: string; links: { temporal: string | null } }>('/api/generate', body);
       out(started, () => `started ${started.id}${started.links.temporal ? `\n  Temporal Web: ${started.links.temporal}` : ''}`);
@@ -186,6 +194,22 @@ async function main(argv: string[]): Promise<number> {
     case 'templates': {
       const body = await api.get<{ templates: { id: string; title: string; source: string; parameters: { name: string }[] }[]; errors: { file: string; error: string }[] }>('/api/templates');
       out(body, () => [...body.templates.map((t) => `${t.id.padEnd(16)} ${t.source.padEnd(8)} ${t.title}  (${t.parameters.map((p) => p.name).join(', ')})`), ...body.errors.map((e) => `refused ${e.file}: ${e.error}`)].join('\n'));
+      return 0;
+    }
+    case 'debug-bundle': {
+      const id = needId();
+      const file = path.resolve(values.output ?? `atelier-debug-${decodeURIComponent(id)}.zip`);
+      const bytes = Buffer.from(await (await api.request(`/api/jobs/${id}/debug-bundle`)).arrayBuffer());
+      // whole or not at all: a bundle cut short by a dropped connection never lands under its name
+      const temp = `${file}.${process.pid}.tmp`;
+      try {
+        fs.writeFileSync(temp, bytes);
+        fs.renameSync(temp, file);
+      } catch (error) {
+        fs.rmSync(temp, { force: true });
+        throw new CliError(`cannot write ${file}: ${(error as Error).message}`);
+      }
+      out({ file, bytes: bytes.length }, () => `wrote ${file} (${Math.ceil(bytes.length / 1024)} KiB)`);
       return 0;
     }
     case 'health': {

@@ -1,5 +1,6 @@
 // The per-job event log: append with the next sequence number, then NOTIFY so SSE streams live.
 import type { Sql } from 'postgres';
+import { cleanText } from '../core/text.ts';
 
 export const EVENTS_CHANNEL = 'atelier_events';
 
@@ -32,7 +33,10 @@ function toEvent(row: Record<string, any>): JobEvent {
 
 export function eventLog(sql: Sql) {
   return {
-    async append(event: NewJobEvent): Promise<JobEvent | undefined> {
+    async append(raw: NewJobEvent): Promise<JobEvent | undefined> {
+      // inputs are refused earlier with the field named; whatever else echoes them (an error message) is cleaned
+      // here, so no write of the log can fail, and be retried forever, on text PostgreSQL cannot store
+      const event = cleanText(raw);
       return sql.begin(async (tx) => {
         await tx`SELECT pg_advisory_xact_lock(hashtext(${event.jobId}))`;
         const rows = await tx`

@@ -2,6 +2,7 @@
 import { and, desc, eq, ilike, lt, or, sql as dsql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { jobs, type JobRow } from './schema.ts';
+import { cleanText } from '../core/text.ts';
 
 export type JobStatus = 'RUNNING' | 'PAUSED' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
 
@@ -18,14 +19,17 @@ export interface JobRegistration {
 
 export function jobRepository(db: Db) {
   return {
-    async register(job: JobRegistration): Promise<JobRow> {
+    // text PostgreSQL cannot store never fails a write (see core/text.ts): it is cleaned
+    async register(raw: JobRegistration): Promise<JobRow> {
+      const job = cleanText(raw);
       const [row] = await db.insert(jobs).values({ ...job, status: 'RUNNING' })
         .onConflictDoUpdate({ target: jobs.id, set: { runId: job.runId, updatedAt: new Date() } })
         .returning();
       return row!;
     },
 
-    async update(id: string, change: { stage?: string; status?: JobStatus; error?: string | null }): Promise<void> {
+    async update(id: string, raw: { stage?: string; status?: JobStatus; error?: string | null }): Promise<void> {
+      const change = cleanText(raw);
       const finished = change.status && ['COMPLETED', 'FAILED', 'CANCELLED'].includes(change.status);
       await db.update(jobs).set({ ...change, updatedAt: new Date(), ...(finished ? { finishedAt: new Date() } : {}) }).where(eq(jobs.id, id));
     },

@@ -7,6 +7,7 @@ import { openServices, exitOnFatal } from '../core/services.ts';
 import { installTemporalLogging, connectWorkerTemporal } from '../core/temporal.ts';
 import { comfyActivities } from '../activities/comfy.ts';
 import { jobEvents } from '../activities/events.ts';
+import { templateCatalogue } from '../core/templates/catalogue.ts';
 import { assetRepository } from '../db/assets.ts';
 import { eventLog } from '../db/events.ts';
 import { gpuTaskQueue } from '../workflows/messages.ts';
@@ -23,7 +24,8 @@ async function run() {
   const host = (values.host ?? process.env.ATELIER_GPU_HOST ?? os.hostname()).toLowerCase().replace(/[^a-z0-9-]/g, '-');
   installTemporalLogging(logger);
   const connection = await connectWorkerTemporal(config);
-  const activities = comfyActivities({ comfyUrl, store, assets: assetRepository(database.db), emit: jobEvents(eventLog(database.sql), logger), logger, templatesDir: config.templatesDir });
+  const templates = templateCatalogue({ userDir: config.templatesDir });
+  const activities = comfyActivities({ pool, comfyUrl, store, assets: assetRepository(database.db), emit: jobEvents(eventLog(database.sql), logger), logger, templates });
   const queues = [gpuTaskQueue(pool), gpuTaskQueue(pool, host)];
   const workers = await Promise.all(queues.map((taskQueue) => Worker.create({
     connection, namespace: config.temporal.namespace, taskQueue, activities,
@@ -35,6 +37,7 @@ async function run() {
   const backend = config.demoBackends.includes(`comfyui:${pool}`) ? 'demo' : 'comfyui';
   logger.info({ pool, host, queues, comfyUrl, backend, inflight: config.comfyInflight }, 'GPU worker polling');
   await Promise.all(workers.map((w) => w.run()));
+  templates.close();
   await Promise.allSettled([connection.close(), database.close()]);
   process.exit(0);
 }

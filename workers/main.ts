@@ -8,6 +8,7 @@ import { spritesActivities } from '../activities/sprites.ts';
 import { bevyActivities } from '../activities/bevy.ts';
 import { spriteRepository } from '../db/sprites.ts';
 import { jobEvents } from '../activities/events.ts';
+import { templateCatalogue } from '../core/templates/catalogue.ts';
 import { campaignActivities } from '../activities/campaign.ts';
 import { jobRepository } from '../db/jobs.ts';
 import { eventLog } from '../db/events.ts';
@@ -25,10 +26,11 @@ async function run() {
   const client = await connectTemporalClient(config);
   await ensureSearchAttributes(client, config.temporal.namespace, logger);
   const emit = jobEvents(eventLog(database.sql), logger);
+  const templates = templateCatalogue({ userDir: config.templatesDir });
   const jobs = jobRepository(database.db);
   const assets = assetRepository(database.db);
   const sprites = spriteRepository(database.db);
-  const pools = { gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool, templatesDir: config.templatesDir, comfyInflight: config.comfyInflight };
+  const pools = { gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool, templates, comfyInflight: config.comfyInflight };
   const { baseUrl, apiKey, model, visionModel, imageModel } = config.llm;
   const llm = baseUrl ? llmClient({ baseUrl, apiKey, model, visionModel }) : undefined;
   const worker = await Worker.create({
@@ -55,6 +57,7 @@ async function run() {
   });
   logger.info({ taskQueue: MAIN_TASK_QUEUE }, 'main worker polling');
   await worker.run();
+  templates.close();
   await Promise.allSettled([client.connection.close(), worker.options.connection?.close(), database.close()]);
   process.exit(0);
 }

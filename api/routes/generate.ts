@@ -3,8 +3,13 @@ import { Router } from 'express';
 import crypto from 'node:crypto';
 import type { ApiContext } from '../context.ts';
 import { badRequest } from '../errors.ts';
-import { generateInputSchema, describeIssues } from '../../core/generate-input.ts';
-import { checkTemplateInput, findTemplate, TemplateError } from '../../activities/templates.ts';
+import { generateInputSchema, describeIssues, generateTemplateValues } from '../../core/generate-input.ts';
+import { pickTemplate } from '../../core/templates/catalogue.ts';
+import { TemplateError } from '../../core/templates/manifest.ts';
+import { buildGraph } from '../../core/templates/graph.ts';
+import { imageValues } from '../../core/templates/values.ts';
+import { checkAgainstServer, ServerMismatchError } from '../../core/templates/server.ts';
+import { poolObjectInfo } from '../comfy-servers.ts';
 import { MAIN_TASK_QUEUE } from '../../workflows/messages.ts';
 import { temporalWebUrl } from './jobs.ts';
 
@@ -17,13 +22,27 @@ export function generateRoutes(ctx: ApiContext): Router {
     const input = parsed.data;
     const pools = Object.keys(ctx.config.gpuPools);
     if (input.pool && !pools.includes(input.pool)) throw badRequest(`unknown GPU pool "${input.pool}": choose one of ${pools.join(', ')}`);
+    const pool = input.pool ?? ctx.config.defaultPool;
     try {
-      checkTemplateInput(await findTemplate(input.template, ctx.config.templatesDir), input);
+      const snapshot = await ctx.templates.snapshot();
+      const template = pickTemplate(snapshot, input.template);
+      const values = generateTemplateValues(input, template, snapshot.templates);
+      for (const [name, assetId] of imageValues(template, values)) {
+        if (!(await ctx.assets.get(assetId))) throw badRequest(`no asset "${assetId}" for ${name}: use the id of an image from GET /api/jobs/:id`);
+      }
+      // the same check the GPU worker makes before queueing, so a refusal here says the same words;
+      // when the pool's ComfyUI does not answer, the worker makes it alone
+      const classes = Object.values(buildGraph(template, values)).map((n) => n.class_type);
+      const check = async (fresh: boolean) => {
+        const { info } = pool ? await poolObjectInfo(ctx, pool, classes, { fresh }) : {};
+        if (info) checkAgainstServer(template, buildGraph(template, values), values, info, pool!);
+      };
+      // a refusal is never based on a description kept from before (a node pack installed since)
+      await check(false).catch((error) => (error instanceof ServerMismatchError ? check(true) : Promise.reject(error)));
     } catch (error) {
       if (error instanceof TemplateError) throw badRequest(error.message);
       throw error;
     }
-    if (input.image && !(await ctx.assets.get(input.image))) throw badRequest(`no asset "${input.image}": use the id of an image from GET /api/jobs/:id`);
     const id = `generate-${crypto.randomUUID()}`;
     const project = input.project ?? 'default';
     await ctx.jobs.register({ id, pipeline: 'generate', title: input.title || input.prompt.slice(0, 80), stage: 'queued', inputSummary: { ...input }, project: input.project, correlationId: req.correlationId });

@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import type { ApiContext } from '../context.ts';
 import { gpuTaskQueue, MAIN_TASK_QUEUE } from '../../workflows/messages.ts';
+import { withoutCredentials } from '../../core/redact.ts';
 import { llmHealth } from '../llm-health.ts';
 
 const within = <T>(ms: number, work: Promise<T>) =>
@@ -45,7 +46,7 @@ export function healthRoutes(ctx: ApiContext): Router {
       ]);
       return {
         name, queue: gpuTaskQueue(name),
-        comfyui: { url, demo: ctx.config.demoBackends.includes(`comfyui:${name}`), ok: comfy.ok, version: comfy.ok ? comfy.value.system?.comfyui_version ?? null : null, error: comfy.ok ? undefined : comfy.error },
+        comfyui: { url: withoutCredentials(url), demo: ctx.config.demoBackends.includes(`comfyui:${name}`), ok: comfy.ok, version: comfy.ok ? comfy.value.system?.comfyui_version ?? null : null, error: comfy.ok ? undefined : comfy.error },
         workers: workers.ok ? workers.value : [],
       };
     }));

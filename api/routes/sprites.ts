@@ -10,7 +10,8 @@ import { jobIdParam, temporalWebUrl } from './jobs.ts';
 import { describeIssues } from '../../core/generate-input.ts';
 import { paletteChoice, spritesInputSchema } from '../../core/sprites-input.ts';
 import { checkProjectPath, DeployRefused } from '../../core/bevy-roots.ts';
-import { findTemplate, TemplateError } from '../../activities/templates.ts';
+import { pickTemplate } from '../../core/templates/catalogue.ts';
+import { TemplateError } from '../../core/templates/manifest.ts';
 import { SPRITE_STYLES } from '../../core/sprites-input.ts';
 import { MAIN_TASK_QUEUE } from '../../workflows/messages.ts';
 import type { DeploymentSummary } from '../../workflows/sprites-state.ts';
@@ -45,7 +46,7 @@ export function spriteRoutes(ctx: ApiContext): Router {
     const pools = Object.keys(ctx.config.gpuPools);
     if (input.pool && !pools.includes(input.pool)) throw badRequest(`unknown GPU pool "${input.pool}": choose one of ${pools.join(', ')}`);
     try {
-      await findTemplate(input.template ?? SPRITE_STYLES[input.style].template, ctx.config.templatesDir);
+      pickTemplate(await ctx.templates.snapshot(), input.template ?? SPRITE_STYLES[input.style].template);
     } catch (error) {
       if (error instanceof TemplateError) throw badRequest(error.message);
       throw error;

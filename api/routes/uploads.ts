@@ -8,7 +8,7 @@ import type { ApiContext } from '../context.ts';
 import { HttpError, badRequest } from '../errors.ts';
 import { assetIdFor } from '../../core/store.ts';
 import { checkImage, ImageRejected, type CheckedImage } from '../../core/image-check.ts';
-import { displayName, sweepTemp, uploadStorage } from '../upload-storage.ts';
+import { displayName, removeTemps, sweepTemp, uploadStorage } from '../upload-storage.ts';
 
 export const MAX_FILES_PER_UPLOAD = 32;
 
@@ -31,9 +31,12 @@ export function uploadRoutes(ctx: ApiContext): Router {
 
   router.post('/uploads', async (req: Request, res: Response, next: NextFunction) => {
     if (!req.is('multipart/form-data')) return next(new HttpError(415, 'send the images as multipart/form-data, one or more file fields (e.g. curl -F files=@photo.png)'));
-    const files = await received(req, res);
     // temp files go before the answer does, so a client never sees them
-    const cleanUp = () => Promise.all(files.map((f) => fs.rm(f.path, { force: true })));
+    const cleanUp = () => removeTemps(req);
+    const files = await received(req, res).catch(async (error) => {
+      await cleanUp();
+      throw error;
+    });
     try {
       if (!files.length) throw badRequest('no file in the upload: send one or more images as multipart/form-data file fields');
       // a mask is drawn on one image: with `maskFor` (that image's asset id) each file must have its size

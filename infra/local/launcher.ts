@@ -1,6 +1,6 @@
 // `npm start`: the whole of Atelier on one machine, on its embedded defaults unless configured.
 import { ConfigError } from '../../core/config.ts';
-import { startStack } from './stack.ts';
+import { startStack, type Stack } from './stack.ts';
 import { ensureUiBuilt } from './ui-build.ts';
 
 const LEVELS: Record<number, string> = { 20: 'debug', 30: 'info', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
@@ -23,10 +23,28 @@ function printLine(name: string, line: string): void {
 process.stdout.on('error', () => {});
 process.stderr.on('error', () => {});
 
+let stack: Stack | undefined;
+let failed = false;
+
+/** Every way the launcher can fail ends here: one message saying what failed and what to do, no stack trace. */
+async function fail(error: unknown): Promise<never> {
+  if (!failed) {
+    failed = true;
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(error instanceof ConfigError ? `\n${message}\n` : `\nAtelier could not ${stack ? 'keep running' : 'start'}: ${message}\n`);
+    await stack?.stop().catch(() => {});
+  }
+  process.exit(1);
+}
+
+// an 'error' event nobody listens for, or a promise nobody awaits, must not end in a stack trace either
+process.on('uncaughtException', (error) => void fail(error));
+process.on('unhandledRejection', (error) => void fail(error));
+
 async function main() {
   const say = (message: string) => process.stdout.write(`${time()} atelier        ${message}\n`);
   await ensureUiBuilt(say);
-  const stack = await startStack({ onLine: printLine, say });
+  stack = await startStack({ onLine: printLine, say });
   const bar = '─'.repeat(64);
   process.stdout.write([
     '', bar,
@@ -48,7 +66,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     say('stopping…');
-    await stack.stop();
+    await stack!.stop();
     say('stopped');
     process.exit(0);
   };
@@ -56,7 +74,4 @@ async function main() {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
 }
 
-main().catch((error) => {
-  process.stderr.write(error instanceof ConfigError ? `\n${error.message}\n` : `\nAtelier could not start: ${error.message ?? error}\n`);
-  process.exit(1);
-});
+main().catch(fail);

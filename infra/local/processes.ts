@@ -22,6 +22,18 @@ export interface Managed {
   child?: ChildProcess;
   restarts: number;
   stopping: boolean;
+  /** times it exited on its own, and how the last time */
+  exits: number;
+  lastExit?: string;
+  /** its last lines of output, for a message when it fails */
+  tail: string[];
+}
+
+const TAIL_LINES = 8;
+
+/** The last lines of a child's output, indented, for a message that says why it failed. */
+export function describeTail(entry: Managed | undefined): string {
+  return entry?.tail.length ? `:\n  ${entry.tail.join('\n  ')}` : '';
 }
 
 export type LineSink = (name: string, line: string, stream: 'stdout' | 'stderr') => void;
@@ -54,16 +66,21 @@ export function createSupervisor(options: { logDir: string; runDir: string; onLi
     const { spec } = entry;
     await reapOrphan(pidFile(spec.name), orphanMarker(spec));
     const out = fs.createWriteStream(path.join(options.logDir, `${spec.name}.out.log`), { flags: 'a' });
+    // a log that cannot be written (disk full, folder removed) must not take the launcher down
+    out.on('error', (error) => say(`${spec.name}: its log file cannot be written (${error.message})`));
     // own process group: a terminal's Ctrl-C reaches only the launcher, which stops the children in order
     const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: { ...process.env, ATELIER_SUPERVISED: '1', ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     entry.child = child;
     if (child.pid) fs.writeFileSync(pidFile(spec.name), String(child.pid));
     let ready = !spec.ready;
     return new Promise<void>((resolve, reject) => {
-      const timer = spec.ready ? setTimeout(() => reject(new Error(`${spec.name} did not get ready within ${(spec.readyTimeoutMs ?? 60_000) / 1000} s; see ${path.join(options.logDir, spec.name + '.out.log')}`)), spec.readyTimeoutMs ?? 60_000) : undefined;
+      const logFile = path.join(options.logDir, spec.name + '.out.log');
+      const timer = spec.ready ? setTimeout(() => reject(new Error(`${spec.name} did not get ready within ${(spec.readyTimeoutMs ?? 60_000) / 1000} s${describeTail(entry)}\n(its whole output: ${logFile})`)), spec.readyTimeoutMs ?? 60_000) : undefined;
       for (const [stream, source] of [['stdout', child.stdout!], ['stderr', child.stderr!]] as const) {
         readline.createInterface({ input: source }).on('line', (line) => {
           out.write(line + '\n');
+          entry.tail.push(line);
+          if (entry.tail.length > TAIL_LINES) entry.tail.shift();
           options.onLine?.(spec.name, line, stream);
           if (!ready && spec.ready!(line)) { ready = true; clearTimeout(timer); resolve(); }
         });
@@ -74,8 +91,11 @@ export function createSupervisor(options: { logDir: string; runDir: string; onLi
         clearTimeout(timer);
         out.end();
         if (entry.child === child) fs.rmSync(pidFile(spec.name), { force: true });
-        if (!ready) reject(new Error(`${spec.name} exited before it was ready (${signal ?? `code ${code}`}); see ${path.join(options.logDir, spec.name + '.out.log')}`));
+        // its last lines may still be in the pipe: let them arrive before quoting them
+        if (!ready) setTimeout(() => reject(new Error(`${spec.name} exited before it was ready (${signal ?? `code ${code}`})${describeTail(entry)}\n(its whole output: ${logFile})`)), 100);
         if (entry.stopping || entry.child !== child) return;
+        entry.exits += 1;
+        entry.lastExit = signal ?? `code ${code}`;
         say(`${spec.name} exited (${signal ?? `code ${code}`})${spec.restart ? '; restarting' : ''}`);
         if (!spec.restart) return;
         entry.restarts += 1;
@@ -90,7 +110,7 @@ export function createSupervisor(options: { logDir: string; runDir: string; onLi
 
   return {
     async start(spec: ProcessSpec): Promise<Managed> {
-      const entry: Managed = { spec, restarts: 0, stopping: false };
+      const entry: Managed = { spec, restarts: 0, stopping: false, exits: 0, tail: [] };
       managed.set(spec.name, entry);
       await launch(entry);
       return entry;

@@ -5,8 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../core/config.ts';
 import { resolveApiToken } from '../../api/auth.ts';
-import { createSupervisor, TSX_ARGS, type LineSink, type Supervisor } from './processes.ts';
-import { freePort, isPortFree, waitForPort } from './ports.ts';
+import { createSupervisor, describeTail, TSX_ARGS, type LineSink, type Supervisor } from './processes.ts';
+import { freePort, isPortFree, portProblem, waitForPort } from './ports.ts';
+import { claimDataDir, prepareDataDir } from './data-dir.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { findTemporalCli, HOW_TO_GET_TEMPORAL, PROJECT_ROOT } from './temporal-cli.ts';
 import { SEARCH_ATTRIBUTES } from '../../workflows/messages.ts';
@@ -45,27 +46,14 @@ export interface Stack {
 const entry = (file: string) => path.join(PROJECT_ROOT, file);
 const jsonLog = (pattern: string) => (line: string) => line.includes(pattern);
 
-/** One launcher per DATA_DIR: a second would take the first one's database and Temporal state for orphans. */
-function claimDataDir(dataDir: string): () => void {
-  const lock = path.join(dataDir, 'launcher.pid');
-  try {
-    const pid = Number(fs.readFileSync(lock, 'utf8'));
-    if (pid && pid !== process.pid) {
-      process.kill(pid, 0);
-      throw new Error(`Atelier is already running on ${dataDir} (process ${pid}): stop it first (Ctrl-C in its terminal), or set DATA_DIR to another folder`);
-    }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-  }
-  fs.writeFileSync(lock, String(process.pid));
-  return () => fs.rmSync(lock, { force: true });
-}
-
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const env = options.env ?? process.env;
   const say = options.say ?? (() => {});
   const config = loadConfig(env);
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  prepareDataDir(config.dataDir);
+  // the one port that is not chosen free: say so before anything starts
+  const apiPortProblem = await portProblem(config.api.port, config.api.host);
+  if (apiPortProblem) throw new Error(`the API cannot listen: ${apiPortProblem}. Stop what uses it, or set ATELIER_API_PORT (and ATELIER_API_HOST) to another`);
   const releaseDataDir = claimDataDir(config.dataDir);
   const supervisor = createSupervisor({ logDir: path.join(config.dataDir, 'logs', 'processes'), runDir: path.join(config.dataDir, 'run'), onLine: options.onLine, onEvent: say });
   const cleanups: (() => Promise<void>)[] = [];
@@ -74,8 +62,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   try {
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
-      say('starting embedded PostgreSQL (data in DATA_DIR/postgres)…');
-      const pg = await startEmbeddedPostgres(config.dataDir, (line) => options.onLine?.('postgres', line, 'stderr'));
+      say('starting embedded PostgreSQL…');
+      const pg = await startEmbeddedPostgres(config.dataDir, (line) => options.onLine?.('postgres', line, 'stderr'), say);
       cleanups.push(pg.stop);
       databaseUrl = pg.url;
       demo.push('postgres');
@@ -100,7 +88,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           ...(web ? ['--ui-port', String(uiPort), '--ui-ip', '127.0.0.1', '--ui-disable-news-fetch'] : ['--headless']),
           ...SEARCH_ATTRIBUTES.flatMap((name) => ['--search-attribute', `${name}=Keyword`])],
       });
-      await waitForPort(port, '127.0.0.1', 60_000);
+      await waitForPort(port, '127.0.0.1', 60_000, () => {
+        const temporal = supervisor.get('temporal');
+        return temporal?.exits ? `the Temporal dev server stopped as it started (${temporal.lastExit})${describeTail(temporal)}\nIf its state file ${dbFile} is damaged, remove it (the history of past workflows is lost), or set TEMPORAL_ADDRESS to a Temporal server of your own` : undefined;
+      });
       temporalAddress = `127.0.0.1:${port}`;
       temporalWebUrl = web ? `http://127.0.0.1:${uiPort}` : undefined;
       demo.push('temporal');
@@ -159,9 +150,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     };
     loadConfig(childEnv);
 
-    if (!(await isPortFree(config.api.port, config.api.host))) {
-      throw new Error(`port ${config.api.port} on ${config.api.host} is in use (another Atelier?): stop it or set ATELIER_API_PORT`);
-    }
+    const lateProblem = await portProblem(config.api.port, config.api.host);
+    if (lateProblem) throw new Error(`the API cannot listen: ${lateProblem}. Stop what uses it, or set ATELIER_API_PORT to another`);
     const tsxChild = (name: string, file: string, args: string[], ready: string) => supervisor.start({
       name, command: process.execPath, args: [...TSX_ARGS, entry(file), ...args], env: childEnv, restart: true, ready: jsonLog(ready), readyTimeoutMs: 120_000,
     });

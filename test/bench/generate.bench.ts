@@ -2,8 +2,9 @@
 // (API → workflow → GPU worker → ComfyUI stand-in at 200 ms per image, serial like a real GPU) against the
 // same 50 prompts sent straight to the stand-in one after another, in the same run. Prints both and the ratio.
 import { startTestStack, until } from '../support/stack.ts';
-import { buildGraph, findTemplate } from '../../activities/templates.ts';
-import { comfyClient } from '../../activities/comfy-client.ts';
+import { loadTemplates, pickTemplate } from '../../core/templates/catalogue.ts';
+import { buildGraph } from '../../core/templates/graph.ts';
+import { comfyClient } from '../../core/comfy/client.ts';
 import crypto from 'node:crypto';
 import { standinLog } from '../support/jobs.ts';
 
@@ -19,7 +20,7 @@ const stack = await startTestStack({ comfyStepMs: STEP_MS, env: { LOG_LEVEL: 'in
 try {
   const comfyUrl = stack.pools.demo!;
   const comfy = comfyClient(comfyUrl);
-  const template = await findTemplate('txt2img');
+  const template = pickTemplate(await loadTemplates(), 'txt2img');
   const objectInfo = await comfy.objectInfo();
   const checkpoint = (objectInfo.CheckpointLoaderSimple!.input.required!.ckpt_name as [string[]])[0]![0]!;
 

@@ -11,8 +11,9 @@ import crypto from 'node:crypto';
 import sharp from 'sharp';
 import { startTestStack, until } from '../support/stack.ts';
 import { standinLog } from '../support/jobs.ts';
-import { buildGraph, findTemplate } from '../../activities/templates.ts';
-import { comfyClient } from '../../activities/comfy-client.ts';
+import { loadTemplates, pickTemplate } from '../../core/templates/catalogue.ts';
+import { buildGraph } from '../../core/templates/graph.ts';
+import { comfyClient } from '../../core/comfy/client.ts';
 import { pixelate } from '../../activities/imaging/pixelate.ts';
 import { paletteColours } from '../../core/palettes.ts';
 import { CATEGORY_WORDS, PIXEL_LORA, SPRITE_STYLES } from '../../core/sprite-styles.ts';
@@ -39,7 +40,7 @@ try {
   await finished(warm.body.id);
 
   const comfy = comfyClient(stack.pools.demo!);
-  const template = await findTemplate('txt2img');
+  const template = pickTemplate(await loadTemplates(), 'txt2img');
   const style = SPRITE_STYLES['16bit'];
   const directStart = performance.now();
   for (const [i, prompt] of prompts.entries()) {

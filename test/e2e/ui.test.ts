@@ -7,6 +7,8 @@ import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestStack, until, type TestStack } from '../support/stack.ts';
 import { ensureUiBuilt } from '../../infra/local/ui-build.ts';
+import { readZip } from '../support/zip.ts';
+import os from 'node:os';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 const SCREENSHOTS = path.join(process.env.ATELIER_TEST_OUTPUT ?? 'test-output', 'screenshots');
@@ -17,12 +19,14 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
+const templatesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-templates-'));
 
 before(async () => {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  writeUserTemplates(templatesDir);
   await ensureUiBuilt(() => {});
   [stack, browser] = await Promise.all([
-    startTestStack({ comfyStepMs: 80, temporalWeb: true }),
+    startTestStack({ comfyStepMs: 80, temporalWeb: true, env: { ATELIER_TEMPLATES_DIR: templatesDir } }),
     chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
   ]);
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
@@ -38,7 +42,32 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await stack?.stop();
+  fs.rmSync(templatesDir, { recursive: true, force: true });
 });
+
+/** A user's own graph whose manifest declares an integer, a number, a choice and text. */
+function writeUserTemplates(dir: string): void {
+  fs.writeFileSync(path.join(dir, 'poster.json'), JSON.stringify({
+    '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'atelier-demo-sdxl.safetensors' } },
+    '6': { class_type: 'CLIPTextEncode', inputs: { text: '', clip: ['4', 1] } },
+    '7': { class_type: 'CLIPTextEncode', inputs: { text: '', clip: ['4', 1] } },
+    '5': { class_type: 'EmptyLatentImage', inputs: { width: 256, height: 256, batch_size: 1 } },
+    '3': { class_type: 'KSampler', inputs: { model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0], seed: 0, steps: 4, cfg: 6, sampler_name: 'euler', scheduler: 'normal', denoise: 1 } },
+    '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
+    '9': { class_type: 'SaveImage', inputs: { images: ['8', 0], filename_prefix: 'poster' } },
+  }));
+  fs.writeFileSync(path.join(dir, 'poster.manifest.json'), JSON.stringify({
+    title: 'Poster', description: 'A square poster with a second prompt for its mood.',
+    parameters: {
+      prompt: { type: 'string', targets: [['6', 'text']] },
+      mood: { type: 'string', label: 'Mood prompt', targets: [['7', 'text']], default: '', description: 'A second prompt: what the poster must avoid.' },
+      passes: { type: 'integer', label: 'Sampling passes', targets: [['3', 'steps']], default: 4, max: 50 },
+      guidance: { type: 'number', targets: [['3', 'cfg']], default: 6 },
+      sampler: { type: 'combo', targets: [['3', 'sampler_name']], default: 'euler' },
+      side: { type: 'integer', label: 'Side (px)', targets: [['5', 'width'], ['5', 'height']], default: 256, min: 64, max: 1024, step: 64 },
+    },
+  }));
+}
 
 async function shoot(name: string): Promise<void> {
   await page.evaluate(() => window.scrollTo(0, 0));
@@ -309,6 +338,79 @@ test('Redraw on an image opens the form with it as the source, and the new job k
   assert.deepEqual([job.body.assets[0]!.width, job.body.assets[0]!.height], [1184, 888], 'the 4:3 source size was kept');
 });
 
+test('the SDXL options: a toggle the pool cannot run says why and cannot be turned on; Upscale doubles the image', async () => {
+  const packs = `${stack.pools.demo}/__standin/node-packs`;
+  await fetch(packs, { method: 'POST', body: JSON.stringify({ without: ['ComfyUI-Impact-Pack'] }) });
+  try {
+    await page.goto(`${stack.apiUrl}/generate`);
+    await waitForHeading('Generate');
+    const face = page.locator('#param-faceDetailer');
+    await page.locator('#param-faceDetailer-reason').waitFor();
+    assert.equal(await face.isDisabled(), true, 'the face detailer cannot be turned on');
+    assert.equal(await page.locator('#param-faceDetailer-reason').innerText(),
+      'Not available on this pool: Face detailer needs node type "FaceDetailer", which ComfyUI on pool demo lacks: install ComfyUI Impact Pack on pool demo');
+    assert.match((await face.getAttribute('aria-describedby'))!, /param-faceDetailer-reason/, 'screen readers hear the reason');
+    for (const toggle of ['controlnet', 'ipAdapter', 'upscale']) assert.equal(await page.locator(`#param-${toggle}`).isDisabled(), false, toggle);
+
+    await page.fill('#prompt', 'a lighthouse, upscaled');
+    await page.check('input[name=aspect][value="1:1"]');
+    await page.check('input[name=quality][value="draft"]');
+    await page.check('#param-controlnet');
+    await page.locator('#param-controlImage').waitFor();
+    await shoot('04d-generate-options');
+    await assertAccessible('generate, options');
+    await page.click('button:has-text("Generate 1 image")');
+    await page.getByText('Control image needs an image').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'param-controlImage', 'focus goes to the missing image');
+    await page.uncheck('#param-controlnet');
+    await page.check('#param-upscale');
+    assert.equal(await page.locator('[data-testid=options-on]').innerText(), 'Upscale');
+    await page.click('button:has-text("Generate 1 image")');
+    await page.waitForURL(/\/jobs\/generate-[0-9a-f-]+$/);
+    await page.locator('.page-head .badge', { hasText: 'Completed' }).waitFor({ timeout: 60_000 });
+    const id = decodeURIComponent(page.url().split('/').pop()!);
+    const job = await stack.api<{ job: { inputSummary: Record<string, unknown> }; assets: { width: number; height: number }[] }>(`/api/jobs/${id}`);
+    assert.deepEqual(job.body.job.inputSummary.params, { upscale: true });
+    assert.deepEqual([job.body.assets[0]!.width, job.body.assets[0]!.height], [2048, 2048], 'the demo 2× model upscaled the 1024² image');
+  } finally {
+    await fetch(packs, { method: 'POST', body: JSON.stringify({ without: [] }) });
+  }
+});
+
+test("a user's template builds the form from its own parameters, with the pool's limits and choices", async () => {
+  await page.goto(`${stack.apiUrl}/generate`);
+  await waitForHeading('Generate');
+  await page.click('details.advanced summary');
+  await page.locator('#template option[value="poster"]').waitFor({ state: 'attached' });
+  await page.selectOption('#template', 'poster');
+  await page.locator('h2', { hasText: 'Poster: parameters' }).waitFor();
+  assert.equal(await page.locator('input[name=aspect]').count(), 0, 'the built-in size presets give way to the template\'s own');
+  assert.equal(await page.locator('#steps').count(), 0);
+  await page.waitForFunction(() => document.getElementById('param-passes')?.getAttribute('min') === '1');
+  assert.equal(await page.getAttribute('#param-passes', 'max'), '50', "the manifest's maximum");
+  assert.equal(await page.getAttribute('#param-passes', 'min'), '1', "ComfyUI's minimum for KSampler steps");
+  const samplers = await page.locator('#param-sampler option').allInnerTexts();
+  assert.ok(samplers.includes('dpmpp_2m') && samplers.includes('euler'), 'the choices are the server\'s');
+  await page.fill('#prompt', 'a poster of a lighthouse');
+  await page.fill('#param-mood', 'muddy colours');
+  await page.fill('#param-passes', '70');
+  await page.click('button:has-text("Generate 1 image")');
+  await page.getByText('Sampling passes must be 1 to 50.').waitFor();
+  await shoot('04e-generate-user-template');
+  await assertAccessible('generate, a user template');
+  await page.fill('#param-passes', '3');
+  await page.selectOption('#param-sampler', 'dpmpp_2m');
+  await page.fill('#param-side', '192');
+  await page.click('button:has-text("Generate 1 image")');
+  await page.waitForURL(/\/jobs\/generate-[0-9a-f-]+$/);
+  await page.locator('.page-head .badge', { hasText: 'Completed' }).waitFor({ timeout: 60_000 });
+  const id = decodeURIComponent(page.url().split('/').pop()!);
+  const job = await stack.api<{ job: { inputSummary: Record<string, unknown> }; assets: { width: number; height: number }[] }>(`/api/jobs/${id}`);
+  assert.equal(job.body.job.inputSummary.template, 'poster');
+  assert.deepEqual(job.body.job.inputSummary.params, { mood: 'muddy colours', passes: 3, guidance: 6, sampler: 'dpmpp_2m', side: 192 });
+  assert.deepEqual([job.body.assets[0]!.width, job.body.assets[0]!.height], [192, 192]);
+});
+
 test('a failed job says what went wrong and what to do about it', async () => {
   const faults = `${stack.pools.demo}/__standin/faults`;
   await fetch(faults, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ failClass: 'KSampler', message: 'CUDA out of memory' }) });
@@ -323,6 +425,12 @@ test('a failed job says what went wrong and what to do about it', async () => {
     await page.locator('[data-testid=timeline] > li .label', { hasText: /^Failed$/ }).waitFor();
     await shoot('10-job-failed');
     await assertAccessible('failed job');
+    const [bundle] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=debug-bundle]')]);
+    assert.equal(bundle.suggestedFilename(), `atelier-debug-${started.body.id}.zip`);
+    const entries = await readZip(fs.readFileSync(await bundle.path()));
+    assert.deepEqual(entries.slice(0, 4).map((e) => e.name), ['README.txt', 'job.json', 'events.jsonl', 'workflow-history.json']);
+    assert.match(entries[0]!.data.toString('utf8'), /First error:\n\s+ComfyUI failed at node 3 \(KSampler\): CUDA out of memory/);
+    assert.ok(!entries.some((e) => e.data.toString('utf8').includes(stack.token)), 'the API token is not in the bundle');
   } finally {
     await fetch(faults, { method: 'DELETE' });
   }

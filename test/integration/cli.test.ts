@@ -2,22 +2,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { startTestStack, type TestStack } from '../support/stack.ts';
+import { atelierCli } from '../support/cli.ts';
 
-const CLI = fileURLToPath(new URL('../../cli/atelier.js', import.meta.url));
 let stack: TestStack;
 before(async () => { stack = await startTestStack({ comfyStepMs: 20 }); });
 after(async () => { await stack?.stop(); });
 
-function atelier(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ATELIER_URL: stack.apiUrl, DATA_DIR: stack.dataDir, ATELIER_TOKEN: '', ...env }, timeout: 90_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const atelier = (args: string[], env: Record<string, string> = {}) => atelierCli(stack, args, env);
 
 test('generate --wait prints the paths of the images, which exist', async () => {
   const result = await atelier(['generate', 'a lighthouse at dusk', '--count', '2', '--size', '320x256', '--steps', '5', '--wait']);
@@ -62,6 +54,11 @@ test('wrong arguments, a wrong token and an unreachable API get a message, not a
     [['jobs'], { ATELIER_TOKEN: 'wrong-token-wrong-token' }, /refused the token/, 1],
     [['jobs'], { ATELIER_URL: 'http://127.0.0.1:1' }, /cannot reach the Atelier API at http:\/\/127\.0\.0\.1:1/, 1],
     [['jobs'], { DATA_DIR: '/nonexistent' }, /no API token/, 1],
+    [['generate', 'x', '--param', 'steps=many'], {}, /--param steps is a whole number; got "many"/, 2],
+    [['generate', 'x', '--param', 'upscale=maybe'], {}, /--param upscale is a toggle: write upscale=true or upscale=false/, 2],
+    [['generate', 'x', '--param', 'colour=red'], {}, /template "txt2img" has no parameter "colour"/, 1],
+    [['debug-bundle'], {}, /debug-bundle needs a job id/, 2],
+    [['debug-bundle', 'nope'], {}, /no job "nope"/, 1],
   ];
   for (const [args, env, message, code] of cases) {
     const result = await atelier(args, env);

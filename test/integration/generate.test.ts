@@ -163,7 +163,7 @@ test('a node failing at ComfyUI fails the job naming the node and the reason', a
   assert.match(body.state.steps[0].error, /node 3 \(KSampler\): CUDA out of memory/);
 });
 
-test('a template naming a node type the server lacks fails before queueing, naming it; broken manifests are listed', async () => {
+test('a template naming a node type the server lacks is refused before queueing, naming it; broken manifests are listed', async () => {
   const listed = await stack.api('/api/templates');
   assert.ok(listed.body.templates.some((t: any) => t.id === 'magic' && t.source === 'user'));
   assert.ok(listed.body.templates.some((t: any) => t.id === 'txt2img' && t.source === 'builtin'));
@@ -172,10 +172,16 @@ test('a template naming a node type the server lacks fails before queueing, nami
   assert.equal(refused.status, 400);
   assert.match(refused.body.error, /node 9/);
 
-  const id = await startGenerate(stack, { prompt: 'p', template: 'magic', width: 256, height: 256 });
+  // the API reads the pool's /object_info and refuses it; a job started around the API fails in the GPU worker with the same words
+  const words = /ComfyUI has no node type "UpscaleWithMagic" \(node 1 of template "magic"\) on pool demo: install that custom node/;
+  const early = await stack.api('/api/generate', { method: 'POST', json: { prompt: 'p', template: 'magic' } });
+  assert.equal(early.status, 400);
+  assert.match(early.body.error, words);
+  const id = `cli-magic-${crypto.randomUUID()}`;
+  execFileSync(findTemporalCli()!, ['workflow', 'start', '--address', stack.temporalAddress, '--task-queue', 'atelier', '--type', 'generateWorkflow', '--workflow-id', id, '--input', JSON.stringify({ prompt: 'p', template: 'magic' })]);
   const job = await waitForStatus(stack, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 30_000);
   assert.equal(job.status, 'FAILED');
-  assert.match(job.error, /ComfyUI has no node type "UpscaleWithMagic" \(node 1 of template "magic"\)/);
+  assert.match(job.error, words);
   assert.deepEqual(await promptIdsOf(stack, id), [], 'nothing was queued at ComfyUI');
 });
 

@@ -38,7 +38,7 @@ async function refused(parts: Part[], status: number, message: RegExp) {
   assert.equal(response.status, status, JSON.stringify(response.body));
   assert.match(response.body.error, message);
   assert.ok(!/\n\s+at /.test(response.body.error), 'no stack trace');
-  assert.deepEqual(filesOnDisk(), before, 'nothing stays on disk');
+  assert.deepEqual(filesOnDisk(), before, `nothing stays on disk (${parts.map((p) => p.name).join(', ')})`);
   assert.equal((await stack.sql`SELECT count(*)::int AS n FROM assets`)[0]!.n, assetsBefore, 'no asset recorded');
 }
 

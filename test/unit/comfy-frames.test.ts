@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { promptTracker, outcomeFromHistory } from '../../activities/comfy-frames.ts';
-import { describeRejection } from '../../activities/comfy-client.ts';
+import { describeRejection } from '../../core/comfy/client.ts';
 import { promptIdFor } from '../../activities/comfy.ts';
 
 const frames = JSON.parse(fs.readFileSync(new URL('../fixtures/comfy-frames.json', import.meta.url), 'utf8'));

@@ -40,6 +40,18 @@ export function controlRoutes(standin: () => ComfyStandin): Router {
     if (isObject(body)) standin().setTiming({ stepMs: num(body.stepMs), nodeMs: num(body.nodeMs) });
     sendJson(res, standin().timing());
   });
+  router.get('/node-packs', (_req, res) => sendJson(res, { packs: standin().installed.packs() }));
+  /** {without: [pack, …]}: the server has every node pack but these (an empty list puts them all back) */
+  router.post('/node-packs', rawText, (req, res) => {
+    const body = jsonBody(req, {});
+    if (!isObject(body) || !Array.isArray(body.without) || body.without.some((p) => typeof p !== 'string')) return sendJson(res, { error: 'expected {"without": ["<node pack>", …]}' }, 400);
+    try {
+      standin().installed.setWithout(body.without as string[]);
+    } catch (error) {
+      return sendJson(res, { error: (error as Error).message }, 400);
+    }
+    sendJson(res, { packs: standin().installed.packs() });
+  });
   router.post('/forget', async (_req, res) => {
     await standin().forget();
     sendJson(res, { forgotten: true });

@@ -1,4 +1,5 @@
 // tsx infra/local/comfy-standin/main.ts --port N --data-dir DIR [--step-ms M] [--node-ms M] [--host H] [--quiet]
+//   [--without-node-pack ComfyUI-Impact-Pack …]
 import { parseArgs } from 'node:util';
 import { announceStandin } from '../standin.ts';
 import { startComfyStandin } from './server.ts';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     'node-ms': { type: 'string' },
     host: { type: 'string', default: '127.0.0.1' },
     quiet: { type: 'boolean', default: false },
+    'without-node-pack': { type: 'string', multiple: true, default: [] },
   },
 });
 
@@ -37,6 +39,10 @@ const standin = await startComfyStandin({
   stepMs: number(values['step-ms'], 'step-ms'),
   nodeMs: number(values['node-ms'], 'node-ms'),
   quiet: values.quiet,
+  withoutNodePacks: values['without-node-pack'],
+}).catch((error: Error) => {
+  process.stderr.write(`comfy stand-in: ${error.message}\n`);
+  process.exit(2);
 });
 announceStandin(standin);
 

@@ -6,6 +6,16 @@ export type FolderType = 'input' | 'output' | 'temp';
 export const BUILTIN_CHECKPOINT = 'atelier-demo-sdxl.safetensors';
 /** the pixel-art LoRA the sprites pipeline's styles use, always present like the built-in checkpoint */
 export const BUILTIN_LORA = 'pixel-art-xl.safetensors';
+/** model folders of the optional parts (ControlNet, upscale, IP-Adapter, face detector), each with a demo model */
+export const MODEL_FOLDERS = {
+  controlnet: 'atelier-demo-controlnet.safetensors',
+  upscale_models: 'atelier-demo-2x.pth',
+  ipadapter: 'atelier-demo-ip-adapter.safetensors',
+  clip_vision: 'atelier-demo-clip-vision.safetensors',
+  'ultralytics/bbox': 'atelier-demo-face.pt',
+  'ultralytics/segm': undefined,
+} as const;
+export type ModelFolder = keyof typeof MODEL_FOLDERS;
 const MODEL_EXTENSIONS = ['.ckpt', '.pt', '.pt2', '.bin', '.pth', '.safetensors', '.pkl', '.sft'];
 const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.gif', '.bmp', '.tif', '.tiff', '.avif'];
 
@@ -26,6 +36,7 @@ export class DataDirs {
     this.loras = path.join(root, 'models', 'loras');
     this.eventsFile = path.join(root, 'standin-events.jsonl');
     for (const dir of [this.input, this.output, this.temp, this.checkpoints, this.loras]) mkdirSync(dir, { recursive: true });
+    for (const folder of Object.keys(MODEL_FOLDERS)) mkdirSync(path.join(root, 'models', folder), { recursive: true });
   }
 
   folder(type: string): string | undefined {
@@ -40,6 +51,12 @@ export class DataDirs {
   /** Re-read on every call: other parts of Atelier drop LoRAs in while the stand-in runs. */
   loraNames(): string[] {
     return [...new Set([...listFiles(this.loras, MODEL_EXTENSIONS), BUILTIN_LORA])].sort();
+  }
+
+  /** The files of a model folder, plus its demo model (there are no weights: names are all a node needs). */
+  modelNames(folder: ModelFolder): string[] {
+    const demo = MODEL_FOLDERS[folder];
+    return [...new Set([...listFiles(path.join(this.root, 'models', folder), MODEL_EXTENSIONS), ...(demo ? [demo] : [])])].sort();
   }
 
   inputImageNames(): string[] {

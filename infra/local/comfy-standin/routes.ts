@@ -8,6 +8,7 @@ import { jsonBody, rawText, sendEmpty, sendInternalError, sendJson } from './htt
 import { isObject } from './json.ts';
 import { objectInfo } from './nodes/object-info.ts';
 import type { DataDirs } from './paths.ts';
+import type { InstalledNodes } from './nodes/installed.ts';
 import type { PromptQueue } from './queue.ts';
 import { submitPrompt } from './submit.ts';
 
@@ -17,13 +18,14 @@ interface Deps {
   queue: PromptQueue;
   executor: Executor;
   dirs: DataDirs;
+  installed: InstalledNodes;
   events: EventLog;
   log: (line: string) => void;
 }
 
 /** ComfyUI's HTTP API; mounted both at / and at /api. */
 export function comfyRoutes(deps: Deps): Router {
-  const { queue, executor, dirs, events } = deps;
+  const { queue, executor, dirs, installed, events } = deps;
   const router = Router();
 
   router.post('/prompt', rawText, (req, res) => {
@@ -69,8 +71,8 @@ export function comfyRoutes(deps: Deps): Router {
     sendEmpty(res);
   });
 
-  router.get('/object_info', (_req, res) => sendJson(res, objectInfo(dirs)));
-  router.get('/object_info/:node_class', (req, res) => sendJson(res, objectInfo(dirs, req.params.node_class)));
+  router.get('/object_info', (_req, res) => sendJson(res, objectInfo(dirs, undefined, installed)));
+  router.get('/object_info/:node_class', (req, res) => sendJson(res, objectInfo(dirs, req.params.node_class, installed)));
 
   router.get('/models', (_req, res) => sendJson(res, ['checkpoints', 'loras']));
   router.get('/models/:folder', (req, res) => {

@@ -10,6 +10,7 @@ import { Faults, type FailClassFault } from './faults.ts';
 import { errorHandler, notFound } from './http.ts';
 import { SocketHub } from './hub.ts';
 import { DataDirs } from './paths.ts';
+import { InstalledNodes } from './nodes/installed.ts';
 import { PromptQueue } from './queue.ts';
 import { comfyRoutes } from './routes.ts';
 
@@ -20,6 +21,8 @@ export interface ComfyStandinOptions extends StandinOptions {
   nodeMs?: number;
   /** no log lines on stderr */
   quiet?: boolean;
+  /** node packs this server lacks (ComfyUI_IPAdapter_plus, ComfyUI-Impact-Pack, ComfyUI-Impact-Subpack) */
+  withoutNodePacks?: string[];
 }
 
 export interface FaultControls {
@@ -37,6 +40,8 @@ export interface ComfyStandin extends Standin {
   /** one JSON line per queued/started/executed/interrupted/deleted prompt and per image written */
   readonly eventsFile: string;
   readonly faults: FaultControls;
+  /** which node packs this server has; a pack left out vanishes from /object_info and /prompt refuses its classes */
+  readonly installed: InstalledNodes;
   timing(): Timing;
   setTiming(timing: Partial<Timing>): void;
   stats(): StandinStats;
@@ -57,6 +62,7 @@ export async function startComfyStandin(opts: ComfyStandinOptions): Promise<Comf
   const log = opts.quiet ? () => undefined : (line: string) => process.stderr.write(`[comfy-standin] ${line}\n`);
   const events = new EventLog(dirs.eventsFile);
   const faults = new Faults();
+  const installed = new InstalledNodes(opts.withoutNodePacks);
 
   let executor: Executor | undefined;
   const hub = new SocketHub((sid) => executor!.greeting(sid));
@@ -67,7 +73,7 @@ export async function startComfyStandin(opts: ComfyStandinOptions): Promise<Comf
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  const api = comfyRoutes({ queue, executor, dirs, events, log });
+  const api = comfyRoutes({ queue, executor, dirs, installed, events, log });
   app.use('/__standin', controlRoutes(() => standin));
   app.use('/api', api);
   app.use(api);
@@ -112,6 +118,7 @@ export async function startComfyStandin(opts: ComfyStandinOptions): Promise<Comf
       },
       list: () => ({ failures: faults.list(), dropSocketsAfterFrames: hub.pendingDrop }),
     },
+    installed,
     timing: () => ({ ...timing }),
     setTiming: ({ stepMs, nodeMs }) => {
       if (stepMs !== undefined) timing.stepMs = stepMs;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isObject, type Json } from './json.ts';
 import type { EventLog } from './events.ts';
 import type { DataDirs } from './paths.ts';
+import type { InstalledNodes } from './nodes/installed.ts';
 import type { PromptQueue, QueueItem } from './queue.ts';
 import { MalformedPrompt, validatePrompt } from './validate.ts';
 
@@ -14,6 +15,7 @@ export type Reply = { status: number; json: unknown } | { status: 500 };
 interface Deps {
   queue: PromptQueue;
   dirs: DataDirs;
+  installed: InstalledNodes;
   events: EventLog;
   log: (line: string) => void;
 }
@@ -21,7 +23,7 @@ interface Deps {
 const problem = (type: string, message: string, details: string) => ({ type, message, details, extra_info: {} });
 
 /** POST /prompt: ComfyUI's post_prompt, given the parsed body. */
-export function submitPrompt(body: Json, { queue, dirs, events, log }: Deps): Reply {
+export function submitPrompt(body: Json, { queue, dirs, installed, events, log }: Deps): Reply {
   if (typeof body !== 'string' && typeof body !== 'object' || body === null) return { status: 500 };
   const data: Record<string, Json> = isObject(body) ? body : {};
   log('got prompt');
@@ -45,7 +47,7 @@ export function submitPrompt(body: Json, { queue, dirs, events, log }: Deps): Re
 
   let validation;
   try {
-    validation = validatePrompt(data.prompt, dirs, data.partial_execution_targets);
+    validation = validatePrompt(data.prompt, dirs, installed, data.partial_execution_targets);
   } catch (error) {
     if (error instanceof MalformedPrompt) return { status: 500 };
     throw error;

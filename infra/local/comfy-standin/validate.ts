@@ -3,6 +3,7 @@ import { coerce, less, PyException, pyTypeName } from './coerce.ts';
 import { isObject, pyRepr, pyStr, type Json } from './json.ts';
 import { CATALOGUE, inputDef, inputNames } from './nodes/catalogue.ts';
 import type { InputDef, NodeClass } from './nodes/spec.ts';
+import type { InstalledNodes } from './nodes/installed.ts';
 import type { DataDirs } from './paths.ts';
 
 export interface ErrorReason {
@@ -186,7 +187,7 @@ function fail(type: string, message: string, details: string, extra: Record<stri
 }
 
 /** Validates (and, like ComfyUI, converts in place) an API-format graph. */
-export function validatePrompt(prompt: Json, dirs: DataDirs, partialTargets?: Json): Validation {
+export function validatePrompt(prompt: Json, dirs: DataDirs, installed: InstalledNodes, partialTargets?: Json): Validation {
   if (!isObject(prompt)) throw new MalformedPrompt('prompt is not a dict');
   const outputs: string[] = [];
   for (const [id, node] of Object.entries(prompt)) {
@@ -199,7 +200,7 @@ export function validatePrompt(prompt: Json, dirs: DataDirs, partialTargets?: Js
     }
     const classType = node.class_type;
     if (isObject(classType) || Array.isArray(classType)) throw new MalformedPrompt(`unhashable class_type in node ${id}`);
-    const cls = typeof classType === 'string' ? CATALOGUE.get(classType) : undefined;
+    const cls = typeof classType === 'string' ? installed.get(classType) : undefined;
     if (!cls) {
       const title = Object.hasOwn(meta, 'title') ? meta.title : classType;
       return fail('missing_node_type', `Node '${pyStr(title)}' not found. The custom node may not be installed.`,

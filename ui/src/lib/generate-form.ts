@@ -2,6 +2,8 @@
 import { aspectPreset, DEFAULT_ASPECT } from './aspect.ts';
 import { samplingFor, DEFAULT_QUALITY, type SamplingSettings } from './quality.ts';
 import { MAX_SEED } from './sampling.ts';
+import { ownParameters, paramsRequest, togglesOf, type ParamValues } from './template-form.ts';
+import type { Template } from './types.ts';
 
 export const BATCH_SIZES = [1, 2, 4, 8] as const;
 export const MAX_PROMPT_CHARS = 4000;
@@ -27,6 +29,8 @@ export interface GenerateForm extends SamplingSettings {
   /** an asset id: redraw that image instead of starting from noise ('' for none) */
   sourceImage: string;
   denoise: number;
+  /** the template's own parameters: toggles and their parts, or a user template's fields */
+  params: ParamValues;
 }
 
 export type FormProblems = Partial<Record<keyof GenerateForm, string>>;
@@ -35,7 +39,7 @@ export function defaultForm(): GenerateForm {
   return {
     prompt: '', negativePrompt: '', aspect: DEFAULT_ASPECT, ...samplingFor(DEFAULT_QUALITY), cfg: DEFAULT_CFG,
     count: 1, seedMode: 'random', seed: null, pool: '', lora: '', loraStrength: 1, template: DEFAULT_TEMPLATE, checkpoint: '',
-    sourceImage: '', denoise: DEFAULT_DENOISE,
+    sourceImage: '', denoise: DEFAULT_DENOISE, params: {},
   };
 }
 
@@ -55,7 +59,21 @@ export function formProblems(form: GenerateForm): FormProblems {
   return problems;
 }
 
-export function generateRequest(form: GenerateForm): Record<string, unknown> {
+/** A user's template is driven by its own parameters; the built-in fields (size, sampling, LoRA) are the built-in templates'. */
+export const isUserTemplate = (template: Template | undefined) => template?.source === 'user';
+
+/** The generated fields of a template: a user template's parameters, or a built-in template's toggles. */
+export const templateFields = (template: Template | undefined) => (isUserTemplate(template) ? ownParameters(template) : togglesOf(template));
+
+export function generateRequest(form: GenerateForm, template?: Template): Record<string, unknown> {
+  const params = paramsRequest(template, form.params, templateFields(template));
+  if (template && isUserTemplate(template)) {
+    const body: Record<string, unknown> = { prompt: form.prompt.trim(), count: form.count, template: template.id };
+    if (form.seedMode === 'fixed' && form.seed !== null) body.seed = form.seed;
+    if (form.pool) body.pool = form.pool;
+    if (params) body.params = params;
+    return body;
+  }
   const body: Record<string, unknown> = {
     prompt: form.prompt.trim(), steps: form.steps, cfg: form.cfg, sampler: form.sampler, scheduler: form.scheduler, count: form.count,
   };
@@ -68,9 +86,11 @@ export function generateRequest(form: GenerateForm): Record<string, unknown> {
   if (form.negativePrompt.trim()) body.negativePrompt = form.negativePrompt.trim();
   if (form.seedMode === 'fixed' && form.seed !== null) body.seed = form.seed;
   if (form.pool) body.pool = form.pool;
-  const template = form.sourceImage && form.template === DEFAULT_TEMPLATE ? SOURCE_TEMPLATE : form.template;
-  if (template && template !== DEFAULT_TEMPLATE) body.template = template;
+  const templateId = form.sourceImage && form.template === DEFAULT_TEMPLATE ? SOURCE_TEMPLATE : form.template;
+  if (templateId && templateId !== DEFAULT_TEMPLATE) body.template = templateId;
   if (form.checkpoint.trim()) body.checkpoint = form.checkpoint.trim();
   if (form.lora) Object.assign(body, { lora: form.lora, loraStrength: form.loraStrength });
+  // a toggle of the built-in template belongs to it alone: a source image switches to img2img, which has none
+  if (params && template?.id === templateId) body.params = params;
   return body;
 }

@@ -55,9 +55,33 @@ export interface Health {
   defaultPool: string | null;
 }
 
-export interface TemplateParameter { name: string; type: string; default?: unknown; description?: string; optional?: boolean }
+export type ParameterType = 'string' | 'integer' | 'number' | 'boolean' | 'model' | 'image' | 'combo' | 'toggle';
+export interface TemplateParameter {
+  name: string;
+  type: ParameterType;
+  label?: string | null;
+  default?: unknown;
+  description?: string;
+  optional?: boolean;
+  /** the toggle it belongs to (used only while that toggle is on) */
+  toggle?: string | null;
+  /** the narrower of the manifest's and the pool's ComfyUI limits (when a pool was asked about) */
+  min?: number | null;
+  max?: number | null;
+  step?: number | null;
+  options?: (string | number)[] | null;
+  /** toggles: whether the pool's ComfyUI can run it (null: not asked), and why not */
+  available?: boolean | null;
+  unavailable?: string | null;
+}
 export interface Template { id: string; source: 'builtin' | 'user'; title: string; description: string; parameters: TemplateParameter[]; nodeTypes: string[] }
-export interface TemplateList { templates: Template[]; errors: { file: string; error: string }[]; userFolder: string | null }
+export interface TemplateList {
+  templates: Template[];
+  errors: { file: string; error: string }[];
+  userFolder: string | null;
+  /** the pool whose ComfyUI was asked (GET /api/templates?pool=) */
+  server: { pool: string; ok: boolean; error?: string } | null;
+}
 
 export interface Lora { name: string }
 

@@ -1,5 +1,5 @@
 import { renderArt, type ArtRecipe } from '../render/art.ts';
-import { blend, cropTo, solid, type Pixels } from '../render/pixels.ts';
+import { blend, cropTo, scale, solid, type Pixels } from '../render/pixels.ts';
 import { combo, float, int, link, MAX_RESOLUTION, NodeFailure, type NodeClass } from './spec.ts';
 import { images, type Conditioning, type ImageBatch, type Latent, type ModelValue } from './values.ts';
 
@@ -99,8 +99,10 @@ export const latentNodes: NodeClass[] = [
         sampler: `${inputs.sampler_name}/${inputs.scheduler}`,
         cfg: Number(inputs.cfg),
         steps,
+        ...(model.reference ? { tint: { rgb: model.reference.tint, weight: model.reference.weight } } : {}),
       };
-      const sampled: Latent = { ...latent, art, denoise: Number(inputs.denoise) };
+      const control = positive.control ? { image: positive.control.image, strength: positive.control.strength } : undefined;
+      const sampled: Latent = { ...latent, art, denoise: Number(inputs.denoise), ...(control ? { control } : {}) };
       return { outputs: [sampled] };
     },
   },
@@ -124,7 +126,9 @@ export const latentNodes: NodeClass[] = [
         const source = latent.source?.[i];
         if (!latent.art) frames.push(source ?? solid(width, height, UNSAMPLED));
         else {
-          const art = await renderArt(latent.art, i, width, height);
+          let art = await renderArt(latent.art, i, width, height);
+          // a ControlNet: the control image's structure shows through, as strongly as its strength
+          if (latent.control) art = blend(await scale(latent.control.image, width, height, 'bilinear', false), art, 1 - Math.min(0.6, latent.control.strength * 0.4));
           const denoise = latent.denoise ?? 1;
           const painted = source && denoise < 1 ? blend(source, art, denoise) : art;
           frames.push(source && latent.noiseMask ? keepOutside(source, painted, latent.noiseMask) : painted);

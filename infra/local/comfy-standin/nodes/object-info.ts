@@ -1,6 +1,6 @@
 import type { Json } from '../json.ts';
 import type { DataDirs } from '../paths.ts';
-import { CATALOGUE } from './catalogue.ts';
+import { InstalledNodes } from './installed.ts';
 import type { InputDef, NodeClass } from './spec.ts';
 
 function inputSpec(def: InputDef, dirs: DataDirs): Json[] {
@@ -31,7 +31,7 @@ export function nodeInfo(node: NodeClass, dirs: DataDirs): Record<string, Json> 
     input,
     input_order: order,
     output: node.outputs.map((o) => o.type),
-    output_is_list: node.outputs.map(() => false),
+    output_is_list: node.outputs.map((o) => o.isList === true),
     output_name: node.outputs.map((o) => o.name ?? o.type),
     name: node.name,
     display_name: node.displayName,
@@ -44,10 +44,11 @@ export function nodeInfo(node: NodeClass, dirs: DataDirs): Record<string, Json> 
   return info;
 }
 
-export function objectInfo(dirs: DataDirs, only?: string): Record<string, Json> {
+/** GET /object_info: the classes installed now (a node pack taken out is absent, as on a server without it). */
+export function objectInfo(dirs: DataDirs, only?: string, installed: InstalledNodes = new InstalledNodes()): Record<string, Json> {
   if (only !== undefined) {
-    const node = CATALOGUE.get(only);
+    const node = installed.get(only);
     return node ? { [only]: nodeInfo(node, dirs) } : {};
   }
-  return Object.fromEntries([...CATALOGUE.values()].map((node) => [node.name, nodeInfo(node, dirs)]));
+  return Object.fromEntries(installed.classes().map((node) => [node.name, nodeInfo(node, dirs)]));
 }

@@ -15,6 +15,8 @@ export interface OutputDef {
   type: string;
   name?: string;
   tooltip?: string;
+  /** OUTPUT_IS_LIST */
+  isList?: boolean;
 }
 
 export interface ImageRef {
@@ -50,6 +52,8 @@ export interface NodeClass {
   category: string;
   description: string;
   pythonModule?: string;
+  /** the custom node pack that provides the class (undefined: ComfyUI itself); a server may lack it */
+  pack?: string;
   outputNode?: boolean;
   required: Record<string, InputDef>;
   optional?: Record<string, InputDef>;
@@ -76,6 +80,7 @@ export class NodeFailure extends Error {
 
 export const MAX_RESOLUTION = 16384;
 
+export const boolean = (config: Record<string, Json>): InputDef => ({ type: 'BOOLEAN', config });
 export const int = (config: Record<string, Json>): InputDef => ({ type: 'INT', config });
 export const float = (config: Record<string, Json>): InputDef => ({ type: 'FLOAT', config });
 export const string = (config: Record<string, Json> = {}): InputDef => ({ type: 'STRING', config });

@@ -13,6 +13,8 @@ export interface ModelValue {
   kind: 'MODEL';
   checkpoint: string;
   loras: LoraUse[];
+  /** set by an IP-Adapter: the look of a reference image carried into the picture */
+  reference?: { tint: [number, number, number]; weight: number };
 }
 
 export interface ClipValue {
@@ -30,6 +32,14 @@ export interface Conditioning {
   kind: 'CONDITIONING';
   text: string;
   clip: ClipValue;
+  /** set by ControlNetApplyAdvanced: the picture follows this image's structure */
+  control?: { image: Pixels; strength: number; model: string };
+}
+
+/** Loaded models of the optional parts: names only, as every other model here. */
+export interface NamedModel {
+  kind: 'CONTROL_NET' | 'UPSCALE_MODEL' | 'IPADAPTER' | 'CLIP_VISION' | 'BBOX_DETECTOR' | 'SEGM_DETECTOR';
+  name: string;
 }
 
 export interface Latent {
@@ -42,6 +52,8 @@ export interface Latent {
   denoise?: number;
   /** set by VAEEncode */
   source?: Pixels[];
+  /** set by a sampler from a ControlNet conditioning */
+  control?: { image: Pixels; strength: number };
   /** set by VAEEncodeForInpaint: where the sampler paints (255), the rest keeps the source */
   noiseMask?: Pixels;
 }
@@ -69,6 +81,17 @@ export function formatValue(value: unknown): unknown {
       return '<comfy.sd.VAE object>';
     case 'CONDITIONING':
       return `[[tensor(…), {'pooled_output': tensor(…)}]]`;
+    case 'CONTROL_NET':
+      return '<comfy.controlnet.ControlNet object>';
+    case 'UPSCALE_MODEL':
+      return '<spandrel.ImageModelDescriptor object>';
+    case 'IPADAPTER':
+      return `{'ipadapter': {...}, 'image_proj': {...}}`;
+    case 'CLIP_VISION':
+      return '<comfy.clip_vision.ClipVisionModel object>';
+    case 'BBOX_DETECTOR':
+    case 'SEGM_DETECTOR':
+      return '<subcore.UltraBBoxDetector object>';
     case 'LATENT': {
       const l = value as Latent;
       return `{'samples': tensor(shape=[${l.batch}, 4, ${Math.floor(l.height / 8)}, ${Math.floor(l.width / 8)}])}`;

@@ -11,6 +11,8 @@ export interface ArtRecipe {
   sampler: string;
   cfg: number;
   steps: number;
+  /** an IP-Adapter's reference: its average colour laid over the picture, as strongly as its weight */
+  tint?: { rgb: [number, number, number]; weight: number };
 }
 
 function rng(key: string): () => number {
@@ -114,6 +116,11 @@ export function artSvg(recipe: ArtRecipe, index: number, width: number, height: 
           `stroke-width="${(unit * 0.012 * strength + 0.5).toFixed(1)}" stroke-opacity="${(0.3 + 0.3 * Math.min(strength, 1)).toFixed(2)}"/>`,
       );
     }
+  }
+  if (recipe.tint) {
+    const [r, g, b] = recipe.tint.rgb;
+    const opacity = Math.min(0.6, Math.max(0, recipe.tint.weight) * 0.4);
+    parts.push(`<rect width="${width}" height="${height}" fill="rgb(${r},${g},${b})" fill-opacity="${opacity.toFixed(2)}"/>`);
   }
   parts.push('</svg>');
   return parts.join('');

@@ -1,6 +1,7 @@
-// A client for ComfyUI's HTTP + WebSocket API (../shared/reference/comfyui-protocol.md).
+// A client for ComfyUI's HTTP + WebSocket API (/work/shared/reference/comfyui-protocol.md): the GPU activity
+// runs prompts with it; the API reads /object_info and /system_stats with it.
 import WebSocket from 'ws';
-import type { ComfyGraph } from './templates.ts';
+import type { ComfyGraph } from '../templates/manifest.ts';
 
 export interface ComfyImageRef { filename: string; subfolder: string; type: string }
 export interface ComfyHistoryEntry {
@@ -8,7 +9,8 @@ export interface ComfyHistoryEntry {
   outputs: Record<string, { images?: ComfyImageRef[] }>;
   status: { status_str: 'success' | 'error'; completed: boolean; messages: [string, Record<string, unknown>][] };
 }
-export interface ComfyNodeInfo { input: { required?: Record<string, unknown[]>; optional?: Record<string, unknown[]> }; output_node?: boolean }
+export interface ComfyNodeInfo { input: { required?: Record<string, unknown[]>; optional?: Record<string, unknown[]> }; output_node?: boolean; python_module?: string }
+export type ObjectInfo = Record<string, ComfyNodeInfo>;
 export interface ComfyFrame { type: string; data: Record<string, any> }
 
 /** ComfyUI answered 400 to a graph: the message names the node, its class and the input. */
@@ -53,7 +55,12 @@ export function comfyClient(baseUrl: string, options: { timeoutMs?: number } = {
 
   return {
     baseUrl,
-    objectInfo: () => json<Record<string, ComfyNodeInfo>>('object_info'),
+    objectInfo: () => json<ObjectInfo>('object_info'),
+    /** /object_info of these classes only (one small request each): what a check of one graph needs */
+    async objectInfoFor(classes: Iterable<string>): Promise<ObjectInfo> {
+      const answers = await Promise.all([...new Set(classes)].map((name) => json<ObjectInfo>(`object_info/${encodeURIComponent(name)}`)));
+      return Object.assign({}, ...answers);
+    },
     systemStats: () => json<Record<string, any>>('system_stats'),
 
     async queuePrompt(graph: ComfyGraph, ids: { promptId: string; clientId: string }): Promise<number> {
