@@ -9,7 +9,8 @@ import { parseAspect, reframeGeometry, type MaskMode, type StepThresholds, type 
 import { sceneAssetWriter, type SceneAssetDeps } from './scene-assets.ts';
 import { decodeMask, decodeRaster, encodePng, rasterCache, type Raster } from './imaging/raster.ts';
 import { autoMask, checkMaskSize, MaskSizeError, whitenOutside } from './imaging/masks.ts';
-import { checkBackgroundRemoval, checkCleanPlate, checkExtraction, checkReframe, type CheckResult } from './imaging/checks.ts';
+import type { CheckResult } from './imaging/checks.ts';
+import { checkStepOutput, CHECKED_STEP_TYPES } from './imaging/validate.ts';
 import { buildSceneExport, type SceneExportInput } from './imaging/export.ts';
 import { spriteImaging } from './imaging/sprite-activity.ts';
 
@@ -37,9 +38,16 @@ export function imagingActivities(deps: ImagingDeps) {
   const files = sceneAssetWriter(deps);
   const cached = rasterCache(6);
   const raster = (ref: AssetRef, alpha = false) => cached(`${ref.path}:${alpha}`, async () => decodeRaster(await files.read(ref), { alpha }));
-  const maskOf = (ref: AssetRef) => cached(`${ref.path}:mask`, async () => decodeMask(await files.read(ref)));
+  const maskKey = (ref: AssetRef) => `${ref.path}:mask`;
+  const maskOf = (ref: AssetRef) => cached(maskKey(ref), async () => decodeMask(await files.read(ref)));
+  /** a picture's size from its asset record (read from the file's header when the record has none) */
+  const sizeOf = async (ref: AssetRef) => {
+    if (ref.width && ref.height) return { width: ref.width, height: ref.height };
+    const meta = await sharp(await files.read(ref)).metadata();
+    return { width: meta.width ?? 0, height: meta.height ?? 0 };
+  };
 
-  async function buildMask(request: PrepareRequest, input: Raster): Promise<Raster | undefined> {
+  async function buildMask(request: PrepareRequest, input: { width: number; height: number }): Promise<Raster | undefined> {
     const { mode, manualAssetId, layer, layerOffset, dilate } = request.mask;
     if (manualAssetId) {
       const asset = await deps.assets.get(manualAssetId);
@@ -68,7 +76,7 @@ export function imagingActivities(deps: ImagingDeps) {
 
     /** The image and mask a step's backend gets: masks built or checked, an EXTRACT limited to its mask, a REFRAME's canvas. */
     async prepareSceneStep(request: PrepareRequest): Promise<PreparedStep> {
-      const input = await raster(request.input);
+      const input = await sizeOf(request.input);
       if (request.type === 'REFRAME') {
         const aspect = parseAspect(request.aspect ?? '');
         if (!aspect) throw ApplicationFailure.nonRetryable(`step ${request.stepId} has no aspect ratio such as "16:9"`, 'BadPlan');
@@ -87,8 +95,10 @@ export function imagingActivities(deps: ImagingDeps) {
       const mask = await buildMask(request, input);
       if (!mask) return { image: request.input };
       const maskRef = await files.write(request.jobId, 'masks', `${request.name}.png`, await encodePng(mask), { step: request.stepId, mode: request.mask.manualAssetId ? 'MANUAL' : request.mask.mode });
+      // the check of this attempt compares inside and outside this mask: it need not decode the file again
+      cached.put(maskKey(maskRef), mask);
       if (request.type !== 'EXTRACT') return { image: request.input, mask: maskRef };
-      const limited = await encodePng(whitenOutside(input, mask));
+      const limited = await encodePng(whitenOutside(await raster(request.input), mask));
       return { image: await files.write(request.jobId, 'generations', `${request.name}-input.png`, limited, { step: request.stepId }), mask: maskRef };
     },
 
@@ -98,16 +108,15 @@ export function imagingActivities(deps: ImagingDeps) {
       return files.write(request.jobId, 'generations', `${request.name}-nobg.png`, flat, { step: request.stepId });
     },
 
-    /** The step type's pixel check of an output against its input (and mask). */
+    /** The step type's pixel check of an output against its input (and mask): see imaging/validate.ts. */
     async validateSceneStep(request: { type: StepType; input: AssetRef; output: AssetRef; mask?: AssetRef; thresholds: StepThresholds; reframe?: { left: number; top: number }; aspect?: string }): Promise<CheckResult> {
-      const output = await decodeRaster(await files.read(request.output), { alpha: request.type === 'BG_REMOVE' });
-      switch (request.type) {
-        case 'EXTRACT': return checkExtraction(output, await raster(request.input), request.thresholds);
-        case 'BG_REMOVE': return checkBackgroundRemoval(output, await raster(request.input), request.thresholds);
-        case 'REMOVE': return checkCleanPlate(output, await raster(request.input), request.mask ? await maskOf(request.mask) : undefined, request.thresholds);
-        case 'REFRAME': return checkReframe(output, await raster(request.input), request.reframe ?? { left: 0, top: 0 }, parseAspect(request.aspect ?? '') ?? 1, request.thresholds);
-        default: throw ApplicationFailure.nonRetryable(`a ${request.type} step has no pixel check`, 'BadPlan');
-      }
+      if (!CHECKED_STEP_TYPES.includes(request.type)) throw ApplicationFailure.nonRetryable(`a ${request.type} step has no pixel check`, 'BadPlan');
+      const mask = request.mask;
+      return checkStepOutput(
+        { type: request.type, thresholds: request.thresholds, reframe: request.reframe, aspect: parseAspect(request.aspect ?? '') ?? 1 },
+        await files.read(request.output),
+        { inputSize: await sizeOf(request.input), input: () => raster(request.input), mask: mask ? () => maskOf(mask) : undefined },
+      );
     },
 
     async exportScene(request: SceneExportInput): Promise<{ zip: AssetRef; ora: AssetRef }> {

@@ -60,9 +60,11 @@ const schema = z.object({
   ATELIER_UPLOAD_MAX_PIXELS: z.coerce.number({ error: 'ATELIER_UPLOAD_MAX_PIXELS must be a number of pixels' }).int().min(4096, 'ATELIER_UPLOAD_MAX_PIXELS must be at least 4096').default(50_000_000),
   ATELIER_API_HOST: z.string().min(1).default('127.0.0.1'),
   ATELIER_API_PORT: port('ATELIER_API_PORT').default(8420),
+  ATELIER_MCP_PORT: port('ATELIER_MCP_PORT').default(8421),
   ATELIER_API_TOKEN: z.string().min(16, 'ATELIER_API_TOKEN must be at least 16 characters').optional(),
   ATELIER_PUBLIC_URL: url('ATELIER_PUBLIC_URL', ['http:', 'https:']).optional(),
   ATELIER_DEMO_STEP_MS: z.coerce.number({ error: 'ATELIER_DEMO_STEP_MS must be a number of milliseconds' }).int().min(0).max(60000).default(120),
+  ATELIER_LOG_FILES: z.enum(['true', 'false'], { error: 'ATELIER_LOG_FILES must be true or false' }).default('true'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { error: 'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent' }).default('info'),
 });
 
@@ -86,11 +88,15 @@ export interface AtelierConfig {
   /** folders whose Bevy projects sprites may be deployed into (anything outside them is refused) */
   bevyRoots: string[];
   api: { host: string; port: number; token?: string; publicUrl?: string };
+  /** the port of the `mcp` role's own process (mcp/http.ts); npm start serves MCP on the API instead */
+  mcpPort: number;
   uploads: { maxBytes: number; maxPixels: number };
   demoStepMs: number;
   /** the demo LLM's time per reply */
   demoLlmMs: number;
   logLevel: RawConfig['LOG_LEVEL'];
+  /** also write each service's log under DATA_DIR/logs (off in a cluster, where stdout is collected) */
+  logFiles: boolean;
   /** backends that are stand-ins launched by `npm start` (set by the launcher for its children) */
   demoBackends: string[];
 }
@@ -131,10 +137,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AtelierConfig 
     templatesDir: c.ATELIER_TEMPLATES_DIR ? path.resolve(c.ATELIER_TEMPLATES_DIR) : undefined,
     bevyRoots: c.ATELIER_BEVY_ROOTS ?? [],
     api: { host: c.ATELIER_API_HOST, port: c.ATELIER_API_PORT, token: c.ATELIER_API_TOKEN, publicUrl: c.ATELIER_PUBLIC_URL },
+    mcpPort: c.ATELIER_MCP_PORT,
     uploads: { maxBytes: c.ATELIER_UPLOAD_MAX_BYTES, maxPixels: c.ATELIER_UPLOAD_MAX_PIXELS },
     demoStepMs: c.ATELIER_DEMO_STEP_MS,
     demoLlmMs: c.ATELIER_DEMO_LLM_MS,
     logLevel: c.LOG_LEVEL,
+    logFiles: c.ATELIER_LOG_FILES === 'true',
     demoBackends: (env.ATELIER_DEMO_BACKENDS ?? '').split(',').filter(Boolean),
   };
 }

@@ -11,7 +11,7 @@ export interface Services { config: AtelierConfig; logger: Logger; database: Dat
 export async function openServices(service: string): Promise<Services> {
   const config = loadConfigOrExit();
   exitWithLauncher();
-  const logger = createLogger({ service, dataDir: config.dataDir, level: config.logLevel });
+  const logger = createLogger({ service, dataDir: config.logFiles ? config.dataDir : undefined, level: config.logLevel });
   if (!config.databaseUrl) {
     logger.fatal('DATABASE_URL is not set: start Atelier with `npm start` (it starts an embedded PostgreSQL) or set DATABASE_URL=postgres://user:pass@host:5432/atelier');
     process.exit(2);

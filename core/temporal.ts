@@ -30,17 +30,20 @@ export async function connectTemporalClient(config: AtelierConfig): Promise<Clie
   return new Client({ connection, namespace: config.temporal.namespace });
 }
 
-/** Registers Atelier's search attributes on a cluster that lacks them (the dev server gets them at start). */
-export async function ensureSearchAttributes(client: Client, namespace: string, logger: Logger): Promise<void> {
+/** Registers Atelier's search attributes on a cluster that lacks them (the dev server gets them at start).
+ *  Returns what it added and what is still missing (when the cluster refused: the operator must add them). */
+export async function ensureSearchAttributes(client: Client, namespace: string, logger: Logger): Promise<{ added: string[]; missing: string[] }> {
   const operator = client.connection.operatorService;
   const existing = await operator.listSearchAttributes({ namespace });
   const missing = SEARCH_ATTRIBUTES.filter((name) => !(name in (existing.customAttributes ?? {})));
-  if (!missing.length) return;
+  if (!missing.length) return { added: [], missing: [] };
   try {
     // 2 = INDEXED_VALUE_TYPE_KEYWORD
     await operator.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing.map((name) => [name, 2])) });
     logger.info({ added: missing }, 'registered search attributes');
+    return { added: [...missing], missing: [] };
   } catch (error) {
     logger.warn({ err: (error as Error).message, missing }, 'could not register search attributes: ask the cluster operator to add them (Keyword)');
+    return { added: [], missing: [...missing] };
   }
 }

@@ -1,4 +1,4 @@
-// Decoded pixels for the checks: one sharp decode to raw 8-bit samples, then plain loops over the buffer.
+// Decoded pixels for the checks: one sharp decode to raw 8-bit samples, then tight loops over the buffer (pixel-scan.ts).
 // Inputs (the source, a plate) are read once per step and kept in a small cache: a retry checks only its output.
 import sharp from 'sharp';
 
@@ -10,13 +10,28 @@ export interface Raster {
   data: Buffer;
 }
 
-/** Decodes to raw samples: RGBA when the file has alpha (or `alpha` is asked), else RGB. */
+/** Decodes to raw samples: RGBA when the file has alpha (or `alpha` is asked), else RGB. One pass of libvips. */
 export async function decodeRaster(bytes: Buffer, options: { alpha?: boolean } = {}): Promise<Raster> {
   let image = sharp(bytes, { limitInputPixels: 1e9 }).toColourspace('srgb');
-  const meta = await sharp(bytes).metadata();
-  if (options.alpha && !meta.hasAlpha) image = image.ensureAlpha();
+  if (options.alpha) image = image.ensureAlpha();
   const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, channels: info.channels as 1 | 3 | 4, data };
+}
+
+/** A picture's alpha channel alone (one byte a pixel), or `alpha: undefined` when the file has none. */
+export interface AlphaPlane { width: number; height: number; alpha?: Buffer }
+
+/** Only the alpha channel leaves libvips: a quarter of the bytes of the whole picture. */
+export async function decodeAlpha(bytes: Buffer): Promise<AlphaPlane> {
+  try {
+    const { data, info } = await sharp(bytes, { limitInputPixels: 1e9 }).toColourspace('srgb').extractChannel('alpha').raw().toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, alpha: data };
+  } catch (error) {
+    // no alpha channel to extract (asking first would cost a second call for every picture that has one)
+    const meta = await sharp(bytes, { limitInputPixels: 1e9 }).metadata();
+    if (meta.hasAlpha) throw error;
+    return { width: meta.width ?? 0, height: meta.height ?? 0 };
+  }
 }
 
 /** A mask as one channel: the luminance of a grey or colour image (white = 255 = where to work). */
@@ -26,23 +41,24 @@ export async function decodeMask(bytes: Buffer): Promise<Raster> {
 }
 
 export function encodePng(raster: Raster): Promise<Buffer> {
-  return sharp(raster.data, { raw: { width: raster.width, height: raster.height, channels: raster.channels } }).png({ compressionLevel: 6 }).toBuffer();
+  const image = sharp(raster.data, { raw: { width: raster.width, height: raster.height, channels: raster.channels } });
+  // a mask stays one grey channel (sharp would write it as RGB): a third of the bytes, and read back without a colour conversion
+  return (raster.channels === 1 ? image.toColourspace('b-w') : image).png({ compressionLevel: 6 }).toBuffer();
 }
 
 /** A few decoded inputs kept by key (a store path): the same source is checked against every attempt of a step. */
 export function rasterCache(limit = 4) {
   const entries = new Map<string, Promise<Raster>>();
-  return async (key: string, load: () => Promise<Raster>): Promise<Raster> => {
-    let entry = entries.get(key);
-    if (entry) {
-      entries.delete(key);
-      entries.set(key, entry);
-      return entry;
-    }
-    entry = load();
+  const remember = (key: string, entry: Promise<Raster>) => {
+    entries.delete(key);
     entries.set(key, entry);
     entry.catch(() => entries.delete(key));
     while (entries.size > limit) entries.delete(entries.keys().next().value!);
     return entry;
   };
+  return Object.assign(
+    (key: string, load: () => Promise<Raster>): Promise<Raster> => remember(key, entries.get(key) ?? load()),
+    /** keep what a step has decoded or made already (its mask), so its check need not read it again */
+    { put: (key: string, raster: Raster) => void remember(key, Promise.resolve(raster)) },
+  );
 }

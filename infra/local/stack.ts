@@ -1,5 +1,6 @@
 // Starts Atelier's processes: PostgreSQL (embedded unless DATABASE_URL), the Temporal dev server (unless
-// TEMPORAL_ADDRESS), the demo ComfyUI (unless ATELIER_GPU_POOLS), the main worker, a GPU worker per pool, the API.
+// TEMPORAL_ADDRESS), the demo ComfyUI (unless ATELIER_GPU_POOLS), then Atelier's own roles (infra/roles.ts): the main
+// worker, a GPU worker per pool, the API.
 // `npm start` and the integration tests use the same code.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { claimDataDir, prepareDataDir } from './data-dir.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { findTemporalCli, HOW_TO_GET_TEMPORAL, PROJECT_ROOT } from './temporal-cli.ts';
 import { SEARCH_ATTRIBUTES } from '../../workflows/messages.ts';
+import { ROLES, type ProcessRole } from '../roles.ts';
 
 export interface StackOptions {
   /** the environment to read configuration from (defaults to process.env) */
@@ -152,15 +154,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const lateProblem = await portProblem(config.api.port, config.api.host);
     if (lateProblem) throw new Error(`the API cannot listen: ${lateProblem}. Stop what uses it, or set ATELIER_API_PORT to another`);
-    const tsxChild = (name: string, file: string, args: string[], ready: string) => supervisor.start({
-      name, command: process.execPath, args: [...TSX_ARGS, entry(file), ...args], env: childEnv, restart: true, ready: jsonLog(ready), readyTimeoutMs: 120_000,
+    const startRole = (role: ProcessRole, name: string, args: string[]) => supervisor.start({
+      name, command: process.execPath, args: [...TSX_ARGS, entry(role.entry), ...args], env: childEnv, restart: true,
+      ready: role.ready ? jsonLog(role.ready) : undefined, readyTimeoutMs: 120_000,
     });
     say('starting workers and the API…');
-    await Promise.all([
-      tsxChild('worker-main', 'workers/main.ts', [], 'main worker polling'),
-      ...Object.keys(pools).map((pool) => tsxChild(`worker-gpu-${pool}`, 'workers/gpu.ts', ['--pool', pool], 'GPU worker polling')),
-      tsxChild('api', 'api/server.ts', [], 'API listening'),
-    ]);
+    await Promise.all(ROLES.flatMap((role) => {
+      if (role.launcher === 'once') return [startRole(role, role.name, [])];
+      if (role.launcher === 'per-pool') return Object.keys(pools).map((pool) => startRole(role, `${role.name}-${pool}`, ['--pool', pool]));
+      return [];
+    }));
 
     let stopped = false;
     return {

@@ -1,5 +1,5 @@
 // The scene pages in real Chromium against the real stack: upload a picture, edit and approve the plan, see a failing
-// step's metrics, retry with a prompt, download the .ora. axe on every screen.
+// step's metrics, retry with a prompt, download the .ora; then every scene screen at phone width. axe on every screen.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -34,6 +34,7 @@ after(async () => {
   await stack?.stop();
 });
 
+let completedScene = '';
 const shoot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
 async function assertAccessible(screen: string): Promise<void> {
@@ -66,6 +67,7 @@ test('a picture taken apart in the browser: plan edited and approved, a failing 
   await page.click('button:has-text("Start the scene")');
 
   await page.locator('main h1', { hasText: 'Browser room' }).waitFor();
+  completedScene = new URL(page.url()).pathname;
   const editor = page.getByTestId('plan-editor');
   await editor.waitFor();
   await shoot('scene-02-plan-review');
@@ -104,4 +106,56 @@ test('a picture taken apart in the browser: plan edited and approved, a failing 
   await page.locator('main a', { hasText: 'Browser room' }).waitFor();
   await assertAccessible('scenes (one)');
   assert.deepEqual(pageErrors, []);
+});
+
+/** the page is no wider than the phone, and axe finds nothing serious */
+async function assertFitsPhone(screen: string): Promise<void> {
+  // pictures change the layout once they arrive (lazy ones load only when scrolled to)
+  await page.waitForFunction(() => [...document.querySelectorAll('img:not([loading=lazy])')].every((img) => (img as HTMLImageElement).complete));
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${screen} is ${overflow}px wider than the phone`);
+  await shoot(`scene-phone-${screen.replace(/[^a-z]+/g, '-')}`);
+  await assertAccessible(`${screen} (phone)`);
+}
+
+test('every scene screen fits a phone (375 px) and stays accessible: list and form, plan review, a failed step with the brush, a finished scene', async () => {
+  await page.setViewportSize({ width: 375, height: 812 });
+  try {
+    await page.goto(`${stack.apiUrl}/scenes`);
+    await page.locator('main a', { hasText: 'Browser room' }).waitFor();
+    const picture = await sharp({ create: { width: 160, height: 120, channels: 3, background: '#3c9c46' } })
+      .composite([{ input: { create: { width: 40, height: 40, channels: 3, background: '#c82828' } }, left: 30, top: 30 }]).png().toBuffer();
+    await page.setInputFiles('#scene-image', { name: 'a picture with a long file name for a small screen.png', mimeType: 'image/png', buffer: picture });
+    await page.getByText('Picture: a picture with a long file name').waitFor();
+    await assertFitsPhone('scenes and the new scene form');
+
+    const form = new FormData();
+    form.append('files', new Blob([new Uint8Array(picture)], { type: 'image/png' }), 'phone.png');
+    const image = (await stack.api('/api/uploads', { method: 'POST', body: form })).body.uploads[0].id;
+    const started = await stack.api('/api/scenes', { method: 'POST', json: { image, title: 'Phone room', reviewPlan: true, autoRetries: 0 } });
+    assert.equal(started.status, 202);
+    const id = started.body.id as string;
+    await page.goto(`${stack.apiUrl}/scenes/${id}`);
+    await page.getByTestId('plan-editor').waitFor();
+    await assertFitsPhone('plan review');
+
+    const plan = structuredClone((await stack.api(`/api/jobs/${id}`)).body.state.awaitingReview[0].detail.plan);
+    plan.steps[0].prompt = 'The purple shape alone on a plain white background';
+    assert.equal((await stack.api(`/api/jobs/${id}/review`, { method: 'POST', json: { stepId: 'plan', decision: 'approve', edits: { plan } } })).status, 200);
+    const card = page.getByTestId('review-extract-red');
+    await card.getByText('✗ fail').first().waitFor();
+    await page.getByText('Draw a mask').click();
+    await page.locator('.brush-box canvas').first().waitFor();
+    await assertFitsPhone('failed step with the mask brush');
+    const decide = card.locator('button[data-decision=retry]');
+    const box = (await decide.boundingBox())!;
+    assert.ok(box.x >= 0 && box.x + box.width <= 375, `the retry button is on screen (${box.x}–${box.x + box.width})`);
+
+    await page.goto(`${stack.apiUrl}${completedScene}`);
+    await page.getByTestId('export-ora').waitFor();
+    await assertFitsPhone('finished scene');
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await page.setViewportSize({ width: 1440, height: 1000 });
+  }
 });

@@ -11,7 +11,9 @@ import sharp from 'sharp';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { startTestStack, type TestStack } from '../support/stack.ts';
+import { spawn } from 'node:child_process';
+import { startTestStack, until, type TestStack } from '../support/stack.ts';
+import { freePort } from '../../infra/local/ports.ts';
 
 const SERVER = fileURLToPath(new URL('../../mcp/atelier-mcp.js', import.meta.url));
 let stack: TestStack;
@@ -139,4 +141,29 @@ test('over streamable HTTP with the API token: generate_images returns previews 
   }
   const raw = await fetch(`${stack.apiUrl}/api/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   assert.equal(raw.status, 401);
+});
+
+test('the mcp role as a process of its own (infra/run-role.ts mcp): POST /api/mcp on ATELIER_MCP_PORT with the API token, tools calling ATELIER_URL', async () => {
+  const port = await freePort();
+  const output: string[] = [];
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../infra/run-role.ts', import.meta.url)), 'mcp'], {
+    env: { ...process.env, ATELIER_URL: stack.apiUrl, DATA_DIR: stack.dataDir, ATELIER_MCP_PORT: String(port), ATELIER_API_HOST: '127.0.0.1', ATELIER_API_TOKEN: '', ATELIER_TOKEN: '', DATABASE_URL: '', TEMPORAL_ADDRESS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (chunk) => output.push(String(chunk)));
+  child.stderr.on('data', (chunk) => output.push(String(chunk)));
+  try {
+    await until('the MCP server to listen', () => output.join('').includes('MCP server listening'), 30_000);
+    const client = new Client({ name: 'role-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/api/mcp`), { requestInit: { headers: { authorization: `Bearer ${stack.token}` } } }));
+    assert.ok((await client.listTools()).tools.some((t) => t.name === 'deploy_sprites'));
+    const jobs = await client.callTool({ name: 'list_jobs', arguments: { pipeline: 'sprites' } });
+    assert.match(textOf(jobs), /sprites-\S+\s+sprites\s+COMPLETED/, 'the tools read the API at ATELIER_URL');
+    await client.close();
+    const stranger = new Client({ name: 'stranger', version: '1.0.0' });
+    await assert.rejects(stranger.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/api/mcp`))), /401|API token/);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/api/mcp`, { headers: { authorization: `Bearer ${stack.token}` } })).status, 405);
+  } finally {
+    child.kill('SIGTERM');
+  }
 });

@@ -1,13 +1,16 @@
 // The scene pipeline end to end on the real stack (Temporal dev server, PostgreSQL, workers, API) with the OpenAI and
-// ComfyUI stand-ins: plans, failing checks and reviews, masks, a killed worker, planner faults, exports.
+// ComfyUI stand-ins: plans, failing checks and reviews, masks, ANALYZE notes, background removal, a killed worker,
+// planner faults, pause and cancel, a rejected plan, exports, the CLI.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { startTestStack, until, type TestStack } from '../support/stack.ts';
-import { waitForStatus, jobEvents } from '../support/jobs.ts';
+import { waitForStatus, waitForEvent, jobEvents, promptIdsOf, standinLog } from '../support/jobs.ts';
+import { findTemporalCli } from '../../infra/local/temporal-cli.ts';
 import { readZip } from '../support/zip.ts';
 import type { SceneState } from '../../workflows/scene-state.ts';
 
@@ -209,6 +212,102 @@ test('the ComfyUI backend: RMBG extracts and cuts out, the inpaint graph makes t
   assert.deepEqual(state.canvas, { width: 216, height: 120 }, 'borders in steps of 8 for ComfyUI');
 });
 
+test('ANALYZE: its description reaches every later prompt; "remove the background and retry" cuts the subject out, then extracts from the cut-out', async () => {
+  const id = await startScene({ instructions: 'Analyze the picture, then take it apart', reviewPlan: true, autoRetries: 0 });
+  const plan = structuredClone(((await awaiting(id, 'plan')).detail as any).plan);
+  assert.deepEqual(plan.steps.map((s: any) => [s.id, s.type]), [['analyze', 'ANALYZE'], ['extract-red', 'EXTRACT'], ['remove-red', 'REMOVE']]);
+  // a colour the picture lacks (named before the notes' colours, which the stand-in's editor would follow too)
+  plan.steps[1].prompt = 'The black shape alone on a plain white background';
+  assert.equal((await review(id, { stepId: 'plan', decision: 'approve', edits: { plan } })).status, 200);
+
+  const failed = await awaiting(id, 'extract-red');
+  assert.ok(failed.decisions.includes('bg-remove'), failed.decisions.join());
+  const analysis = (await stateOf(id)).steps[0]!;
+  assert.deepEqual([analysis.status, analysis.history.length, analysis.history[0]!.passed], ['done', 1, true]);
+  const notes = analysis.history[0]!.notes!;
+  assert.match(notes, /with a red shape on green\. Objects: red shape at \d+\/\d+\/\d+\/\d+%\.$/, 'what the vision LLM answered, in words');
+  assert.ok(llmRequests().some((r) => r.route === 'chat' && r.generator === 'scene-analysis' && r.status === 200), 'the analysis was asked as scene_analysis');
+  // multipart form fields carry line breaks as CRLF (FormData's rule), so the prompt is compared with \n line breaks
+  const sent = () => llmRequests().filter((r) => r.route === 'images.edits').map((r) => ({ ...r, prompt: String(r.prompt).replace(/\r\n/g, '\n') }) as { prompt: string; background: string | null; image: string });
+  assert.equal(sent().at(-1)!.prompt, `The black shape alone on a plain white background\nScene notes: ${notes}`);
+
+  assert.equal((await review(id, { stepId: 'extract-red', decision: 'bg-remove', prompt: 'The red shape alone on a plain white background' })).status, 200);
+  await waitForStatus(stack, id, ['COMPLETED', 'FAILED'], 60_000);
+  const state = await stateOf(id);
+  assert.equal(state.status, 'COMPLETED', state.error);
+  const [first, second] = state.steps[1]!.history;
+  assert.equal(first!.decision!.decision, 'bg-remove');
+  assert.deepEqual([second!.origin, second!.bgRemoved, second!.passed, second!.prompt], ['review', true, true, 'The red shape alone on a plain white background']);
+  const [nobg] = await stack.sql`SELECT relative_path FROM assets WHERE job_id = ${id} AND relative_path LIKE '%/extract-red-2-nobg.png'`;
+  assert.ok(nobg, 'the cut-out flattened on white is kept with the job');
+  const flattened = fs.readFileSync(path.join(stack.dataDir, nobg.relative_path));
+  const pixels = await sharp(flattened).raw().toBuffer();
+  assert.deepEqual([...pixels.subarray((5 * W + 5) * 3, (5 * W + 5) * 3 + 3)], [255, 255, 255], 'the background was removed');
+  assert.deepEqual([...pixels.subarray((50 * W + 50) * 3, (50 * W + 50) * 3 + 3)], [200, 40, 40], 'the subject kept');
+  const cut = sent().findIndex((r) => r.prompt === 'the red shape with the background removed (transparent background)');
+  assert.ok(cut >= 0, 'the backend was asked to remove the background');
+  assert.equal(sent()[cut]!.background, 'transparent');
+  const extract = sent()[cut + 1]!;
+  assert.equal(extract.prompt, `The red shape alone on a plain white background\nScene notes: ${notes}`);
+  assert.equal(extract.image, crypto.createHash('sha256').update(flattened).digest('hex'), 'the extraction got the cut-out, not the source');
+  assert.ok(sent().some((r) => r.prompt === `${plan.steps[2].prompt}\nScene notes: ${notes}`), 'the later REMOVE got the notes too');
+});
+
+test('pause holds the steps until resume; cancel while a step awaits review ends the job CANCELLED and withdraws the review', async () => {
+  const id = await startScene({ reviewPlan: true });
+  await awaiting(id, 'plan');
+  assert.equal((await stack.api(`/api/jobs/${id}/pause`, { method: 'POST' })).status, 202);
+  await until('the pause to take effect', async () => (await stateOf(id)).paused === true);
+  assert.equal((await review(id, { stepId: 'plan', decision: 'approve' })).status, 200, 'a paused job still takes decisions');
+  await until('the plan to be taken', async () => (await stateOf(id)).steps.length === 2);
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  const held = await stateOf(id);
+  assert.deepEqual(held.steps.map((s) => [s.id, s.history.length]), [['extract-red', 0], ['remove-red', 0]], 'no step ran while paused');
+  assert.equal((await stack.sql`SELECT count(*)::int AS n FROM events WHERE job_id = ${id} AND type = 'asset.created' AND data->>'step' <> 'source'`)[0]!.n, 0);
+  assert.equal((await stack.sql`SELECT status FROM jobs WHERE id = ${id}`)[0]!.status, 'PAUSED');
+  assert.equal((await stack.api(`/api/jobs/${id}/resume`, { method: 'POST' })).status, 202);
+  await waitForStatus(stack, id, ['COMPLETED', 'FAILED'], 60_000);
+  assert.deepEqual((await stateOf(id)).steps.map((s) => s.status), ['done', 'done']);
+
+  const other = await startScene({ review: 'all' });
+  await awaiting(other, 'extract-red');
+  assert.equal((await stack.api(`/api/jobs/${other}/cancel`, { method: 'POST' })).status, 202);
+  const job = await waitForStatus(stack, other, ['COMPLETED', 'FAILED', 'CANCELLED'], 30_000);
+  assert.equal(job.status, 'CANCELLED');
+  const state = await stateOf(other);
+  assert.deepEqual([state.status, state.stage, state.awaitingReview], ['CANCELLED', 'cancelled', []]);
+  assert.deepEqual(state.steps.map((s) => s.status), ['cancelled', 'cancelled']);
+  const late = await review(other, { stepId: 'extract-red', decision: 'approve' });
+  assert.equal(late.status, 409);
+  assert.match(late.body.error, /has ended \(CANCELLED\): there is nothing to review/);
+  const described = execFileSync(findTemporalCli()!, ['workflow', 'describe', '--address', stack.temporalAddress, '--workflow-id', other, '--output', 'json'], { encoding: 'utf8' });
+  assert.match(described, /WORKFLOW_EXECUTION_STATUS_CANCELED/);
+});
+
+test('cancel while a ComfyUI step samples interrupts its prompt at ComfyUI and the job ends CANCELLED', async () => {
+  const comfy = Object.values(stack.pools)[0]!;
+  const timing = (stepMs: number) => fetch(`${comfy}/__standin/timing`, { method: 'POST', body: JSON.stringify({ stepMs }) });
+  const id = await startScene({ backend: 'comfyui', reviewPlan: true, instructions: 'reframe to 16:9' });
+  const plan = structuredClone(((await awaiting(id, 'plan')).detail as any).plan);
+  plan.steps = plan.steps.filter((s: any) => s.type === 'REFRAME');
+  assert.equal(plan.steps.length, 1);
+  await timing(300);
+  try {
+    assert.equal((await review(id, { stepId: 'plan', decision: 'approve', edits: { plan } })).status, 200);
+    await waitForEvent(stack, id, 'progress');
+    const [promptId] = await promptIdsOf(stack, id);
+    assert.equal((await stack.api(`/api/jobs/${id}/cancel`, { method: 'POST' })).status, 202);
+    const job = await waitForStatus(stack, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 30_000);
+    assert.equal(job.status, 'CANCELLED');
+    await until('ComfyUI to report the interrupted prompt', async () => standinLog(stack).some((l) => l.event === 'executed' && l.prompt_id === promptId && l.outcome === 'interrupted'));
+    assert.ok(standinLog(stack).some((l) => l.event === 'interrupt' && l.prompt_id === promptId && l.running === true), 'POST /interrupt named the running prompt');
+    const state = await stateOf(id);
+    assert.deepEqual(state.steps.map((s) => [s.id, s.status]), [['reframe', 'cancelled']]);
+  } finally {
+    await timing(5);
+  }
+});
+
 test('bad scene input is refused in words', async () => {
   const missing = await stack.api('/api/scenes', { method: 'POST', json: { image: 'a_000000000000000000000000' } });
   assert.equal(missing.status, 400);
@@ -262,4 +361,50 @@ test('the CLI: scene start, review (retry, mask drawn on the step image, approve
   assert.equal(entries[0]!.name, 'mimetype');
   const state = await stateOf(id);
   assert.deepEqual(state.reviews!.map((r) => [r.stepId, r.decision, r.source]), [['extract-red', 'retry', 'cli'], ['extract-red', 'approve', 'cli'], ['remove-red', 'mask', 'cli'], ['remove-red', 'approve', 'cli']]);
+});
+
+/** the CLI as a running process: its output so far, and its end */
+function atelierRunning(args: string[]) {
+  const child = spawn(process.execPath, ['cli/atelier.js', ...args], { env: { ...process.env, ATELIER_URL: stack.apiUrl, DATA_DIR: stack.dataDir, ATELIER_TOKEN: '' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const ended = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+  void ended.then(() => clearTimeout(timer));
+  return { output: () => stdout, ended };
+}
+
+test('`atelier scene start --wait` prints each wait with its command; rejecting the plan fails the job in words and the CLI exits 1', async () => {
+  const dir = fs.mkdtempSync(path.join(stack.dataDir, 'cli-wait-'));
+  fs.writeFileSync(path.join(dir, 'room.png'), await picture());
+  const run = atelierRunning(['scene', 'start', path.join(dir, 'room.png'), '--review-plan', '--wait']);
+  const id = await until('the CLI to say it waits for the plan', async () => {
+    const out = run.output();
+    return out.includes('waiting for you: plan') ? /started (scene-\S+)/.exec(out)![1]! : undefined;
+  });
+  assert.match(run.output(), new RegExp(`atelier review ${id} plan approve\\|reject`), 'the wait says how to answer it');
+  assert.equal((await review(id, { stepId: 'plan', decision: 'reject' })).status, 200);
+  const ended = await run.ended;
+  assert.equal(ended.code, 1, ended.stderr);
+  assert.match(ended.stdout, /decided: plan reject \(api\)/);
+  assert.match(ended.stderr, new RegExp(`scene ${id} failed: the plan was rejected \\(api\\)`));
+  const job = await waitForStatus(stack, id, ['FAILED', 'COMPLETED', 'CANCELLED'], 10_000);
+  assert.equal(job.status, 'FAILED');
+  assert.match(job.error, /the plan was rejected \(api\)/);
+  const state = await stateOf(id);
+  assert.deepEqual([state.status, state.stage, state.awaitingReview, state.steps], ['FAILED', 'failed', [], []]);
+});
+
+test('`atelier scene start --wait` follows a scene to its end and exits 0 with the export command', async () => {
+  const dir = fs.mkdtempSync(path.join(stack.dataDir, 'cli-done-'));
+  fs.writeFileSync(path.join(dir, 'room.png'), await picture());
+  const ended = await atelierRunning(['scene', 'start', path.join(dir, 'room.png'), '--wait', '--title', 'waited for']).ended;
+  assert.equal(ended.code, 0, ended.stderr);
+  const id = /started (scene-\S+)/.exec(ended.stdout)![1]!;
+  const stages = [...ended.stdout.matchAll(/^stage (\S+)$/gm)].map((m) => m[1]);
+  assert.deepEqual([...new Set(stages)], ['planning', 'running', 'exporting']);
+  assert.match(ended.stdout, new RegExp(`done: atelier scene export ${id} --format ora -o ${id}\\.ora\\n$`));
+  assert.equal((await stack.sql`SELECT status FROM jobs WHERE id = ${id}`)[0]!.status, 'COMPLETED');
 });

@@ -10,6 +10,7 @@ test('nothing configured means the embedded stack', () => {
   assert.equal(config.api.port, 8420);
   assert.equal(config.comfyInflight, 2);
   assert.equal(config.temporal.namespace, 'default');
+  assert.equal(config.logFiles, true);
 });
 
 test('GPU pools parse into name → URL and the first is the default', () => {
@@ -41,4 +42,9 @@ test('a bad value names the variable and what it expects', () => {
 
 test('empty variables count as unset', () => {
   assert.equal(loadConfig({ DATABASE_URL: '', TEMPORAL_ADDRESS: '' }).databaseUrl, undefined);
+});
+
+test('log files under DATA_DIR can be turned off (a cluster collects stdout)', () => {
+  assert.equal(loadConfig({ ATELIER_LOG_FILES: 'false' }).logFiles, false);
+  refuses({ ATELIER_LOG_FILES: 'no' }, 'ATELIER_LOG_FILES', /true or false/);
 });

@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { checkBackgroundRemoval, checkCleanPlate, checkExtraction, checkReframe } from '../../activities/imaging/checks.ts';
 import { autoMask, checkMaskSize, maskArea, whitenOutside } from '../../activities/imaging/masks.ts';
-import type { Raster } from '../../activities/imaging/raster.ts';
+import { decodeAlpha, decodeMask, encodePng, type Raster } from '../../activities/imaging/raster.ts';
+import { countAtLeastHalf, countNonWhite } from '../../activities/imaging/pixel-scan.ts';
+import { plateDifference, regionDifference } from '../../activities/imaging/difference.ts';
+import { checkStepOutput } from '../../activities/imaging/validate.ts';
 import { buildOra } from '../../activities/imaging/ora.ts';
 import { nextVariation, planProblems, reframeGeometry, DEFAULT_THRESHOLDS } from '../../workflows/scene-plan.ts';
 import { readZip } from '../support/zip.ts';
@@ -102,4 +105,106 @@ test('the stand-ins: the planner reply plans each coloured object; RMBG is liste
   assert.deepEqual(info.input.optional.background, [['Alpha', 'Color'], { default: 'Alpha', tooltip: 'Choose output type: Alpha (transparent) or Color (custom background color).' }]);
   assert.deepEqual(info.input.optional.background_color[0], 'COLORCODE');
   assert.deepEqual([info.output, info.output_name, info.python_module], [['IMAGE', 'MASK', 'IMAGE'], ['IMAGE', 'MASK', 'MASK_IMAGE'], 'custom_nodes.ComfyUI-RMBG']);
+});
+
+/** the checks' loops written plainly, one byte at a time: what the word-at-a-time loops must count exactly */
+const reference = {
+  nonWhite({ width, height, channels, data }: Raster, tolerance: number) {
+    let n = 0;
+    for (let p = 0; p < width * height; p++) {
+      const i = p * channels;
+      const floor = 255 - tolerance;
+      if (!((channels === 4 && data[i + 3]! < 16) || (data[i]! >= floor && data[i + 1]! >= floor && data[i + 2]! >= floor))) n++;
+    }
+    return n;
+  },
+  plate(a: Raster, b: Raster, m?: Raster) {
+    const r = { outsideSum: 0, inside: 0, changed: 0, changedInside: 0 };
+    for (let p = 0; p < b.width * b.height; p++) {
+      let sum = 0;
+      for (let c = 0; c < 3; c++) sum += Math.abs(a.data[p * a.channels + c]! - b.data[p * b.channels + c]!);
+      const inMask = m !== undefined && m.data[p]! >= 128;
+      if (sum > 72 && !m) r.changed++;
+      if (inMask) { r.inside++; if (sum > 72) r.changedInside++; } else r.outsideSum += sum;
+    }
+    return r;
+  },
+};
+
+/** deterministic pixels near white and far from it, some runs of pure white, placed at a given byte offset */
+function noisy(width: number, height: number, channels: 1 | 3 | 4, seed: number, offset = 0): Raster {
+  let state = seed;
+  const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) >>> 24;
+  const data = Buffer.alloc(width * height * channels + offset).subarray(offset);
+  for (let i = 0; i < data.length; i++) {
+    const kind = (i >> 5) % 4;
+    data[i] = kind === 0 ? 255 : kind === 1 ? 255 - (next() % 20) : next();
+  }
+  return { width, height, channels, data };
+}
+
+test('the word-at-a-time loops count exactly what plain loops count, for any layout, byte offset and tolerance', () => {
+  for (const [width, height] of [[64, 16], [37, 23], [3, 1], [1, 5]] as const) {
+    for (const offset of [0, 1, 2, 3]) {
+      for (const channels of [3, 4] as const) {
+        const image = noisy(width, height, channels, width * 7 + offset + channels, offset);
+        for (const tolerance of [0, 12, 12.5, 127, 200]) assert.equal(countNonWhite(image, tolerance), reference.nonWhite(image, tolerance), `${width}×${height}×${channels} +${offset} tolerance ${tolerance}`);
+        const other = noisy(width, height, channels, 99, (offset + 1) % 4);
+        const mask = noisy(width, height, 1, 5, offset);
+        // identical rows are skipped by a memory comparison: make some
+        image.data.copy(other.data, 0, 0, width * channels * Math.ceil(height / 2));
+        for (const [a, b] of [[image, other], [image, noisy(width, height, 3, 3)], [noisy(width, height, 3, 4), noisy(width, height, 3, 5)]] as const) {
+          assert.deepEqual(plateDifference(a, b, mask), reference.plate(a, b, mask), `${width}×${height} +${offset} masked`);
+          assert.deepEqual(plateDifference(a, b), reference.plate(a, b), `${width}×${height} +${offset}`);
+        }
+        assert.equal(countAtLeastHalf(mask.data), reference.plate(image, image, mask).inside);
+      }
+    }
+  }
+  // the largest differences over a long row: the per-lane sums must be emptied before they overflow
+  const black = raster(512, 2, [0, 0, 0]);
+  const dot: Raster = { width: 512, height: 2, channels: 1, data: Buffer.alloc(1024) };
+  dot.data[700] = 255;
+  assert.deepEqual(plateDifference(raster(512, 2, [255, 255, 255]), black, dot), { outsideSum: 1023 * 765, inside: 1, changed: 0, changedInside: 1 });
+  const outer = noisy(40, 30, 3, 8);
+  const inner = noisy(16, 10, 4, 9);
+  let sum = 0;
+  for (let y = 0; y < 10; y++) for (let x = 0; x < 16; x++) for (let c = 0; c < 3; c++) sum += Math.abs(outer.data[((y + 12) * 40 + x + 20) * 3 + c]! - inner.data[(y * 16 + x) * 4 + c]!);
+  assert.equal(regionDifference(outer, inner, { left: 20, top: 12 }), sum);
+});
+
+test('checks on encoded PNGs: BG_REMOVE reads only the alpha channel, and an opaque PNG fails "Has transparency"', async () => {
+  const t = DEFAULT_THRESHOLDS.BG_REMOVE;
+  const size = { width: 20, height: 10 };
+  const alpha = Buffer.alloc(200 * 4);
+  for (let p = 0; p < 200; p++) alpha.set([200, 40, 40, p < 50 ? 255 : p < 60 ? 127 : 0], p * 4);
+  const cutout = await sharp(alpha, { raw: { width: 20, height: 10, channels: 4 } }).png().toBuffer();
+  const sources = { inputSize: size, input: async () => { throw new Error('the input is not read'); } };
+  const passed = await checkStepOutput({ type: 'BG_REMOVE', thresholds: t }, cutout, sources);
+  assert.deepEqual(passed.metrics.map((m) => [m.name, m.value]), [['sameSize', 1], ['transparent', 1], ['coverage', 0.25]]);
+  const opaque = await sharp({ create: { ...size, channels: 3, background: '#c82828' } }).png().toBuffer();
+  const failed = await checkStepOutput({ type: 'BG_REMOVE', thresholds: t }, opaque, sources);
+  assert.deepEqual(failed.metrics.map((m) => [m.name, m.pass]), [['sameSize', true], ['transparent', false]]);
+  const greyAlpha = await sharp(Buffer.from(Array.from({ length: 400 }, (_, i) => (i % 2 ? (i < 100 ? 255 : 0) : 90))), { raw: { width: 20, height: 10, channels: 2 } }).png().toBuffer();
+  assert.equal((await decodeAlpha(greyAlpha)).alpha!.length, 200, 'a grey picture with alpha has its alpha read too');
+  assert.equal((await checkStepOutput({ type: 'BG_REMOVE', thresholds: t }, greyAlpha, sources)).metrics.find((m) => m.name === 'coverage')!.value, 0.25);
+
+  const onWhite = await sharp({ create: { ...size, channels: 3, background: '#ffffff' } }).composite([{ input: { create: { width: 5, height: 4, channels: 3, background: '#102030' } }, left: 6, top: 3 }]).png().toBuffer();
+  const extract = await checkStepOutput({ type: 'EXTRACT', thresholds: { ...DEFAULT_THRESHOLDS.EXTRACT, minCoverage: 0.05 } }, onWhite, sources);
+  assert.deepEqual(extract.metrics.map((m) => [m.name, m.value, m.pass]), [['sameSize', 1, true], ['coverage', 0.1, true], ['borderWhite', 1, true]]);
+});
+
+test('REFRAME: an original placed off the canvas (negative offset) does not hold the original', () => {
+  const input = raster(10, 10, [1, 2, 3]);
+  const check = checkReframe(raster(20, 10, [1, 2, 3]), input, { left: -2, top: 0 }, 2, DEFAULT_THRESHOLDS.REFRAME);
+  assert.deepEqual(check.metrics.map((m) => [m.name, m.pass]), [['aspect', true], ['holdsOriginal', false]]);
+});
+
+test('a mask is written as one grey channel and read back unchanged; a colour mask is read by its luminance', async () => {
+  const mask: Raster = { width: 6, height: 4, channels: 1, data: Buffer.from(Array.from({ length: 24 }, (_, i) => (i % 3 ? 255 : i * 10))) };
+  const png = await encodePng(mask);
+  assert.equal((await sharp(png).metadata()).channels, 1, 'not widened to RGB');
+  assert.deepEqual(await decodeMask(png), mask);
+  const colour = await sharp({ create: { width: 6, height: 4, channels: 3, background: '#ffffff' } }).png().toBuffer();
+  assert.deepEqual([...(await decodeMask(colour)).data], new Array(24).fill(255));
 });
