@@ -1,5 +1,6 @@
-// Image work on the CPU: the scene steps' masks, inputs and pixel checks, and the scene export. (The sprites
-// pipeline adds its pixel-art activities here too.) Code per concern lives in activities/imaging/.
+// Image work on the CPU: the scene steps' masks, inputs and pixel checks, and the scene export; the sprites
+// pipeline's pixelate step (background keyed out, nearest-neighbour grid, palettes, sheets). Code per concern lives
+// in activities/imaging/.
 import { ApplicationFailure } from '@temporalio/activity';
 import sharp from 'sharp';
 import type { EmitEvent } from './events.ts';
@@ -11,6 +12,9 @@ import { autoMask, checkMaskSize, MaskSizeError, whitenOutside } from './imaging
 import type { CheckResult } from './imaging/checks.ts';
 import { checkStepOutput, CHECKED_STEP_TYPES } from './imaging/validate.ts';
 import { buildSceneExport, type SceneExportInput } from './imaging/export.ts';
+import { spriteImaging } from './imaging/sprite-activity.ts';
+
+export type { PixelateSpriteInput, PixelatedSprite } from './imaging/sprite-activity.ts';
 
 export interface ImagingDeps extends SceneAssetDeps { emit: EmitEvent }
 
@@ -68,6 +72,8 @@ export function imagingActivities(deps: ImagingDeps) {
   }
 
   return {
+    ...spriteImaging(deps),
+
     /** The image and mask a step's backend gets: masks built or checked, an EXTRACT limited to its mask, a REFRAME's canvas. */
     async prepareSceneStep(request: PrepareRequest): Promise<PreparedStep> {
       const input = await sizeOf(request.input);

@@ -29,6 +29,8 @@ export interface NewJob {
   correlationId?: string;
   /** what is wrong with the input, in words: the job is recorded (it shows in the UI) and fails at once */
   problem?: string;
+  /** more for the job.started event (`count`: the images it will make, which pages show progress against) */
+  started?: Record<string, unknown>;
 }
 
 /**
@@ -47,19 +49,22 @@ export async function recordNewJob(deps: Pick<JobDeps, 'jobs' | 'emit'>, job: Ne
   const correlationId = job.correlationId === undefined ? undefined : cleanText(job.correlationId);
   await deps.jobs.register({ id: workflowId, runId, pipeline: job.pipeline, title, stage: 'registered', inputSummary: cleanText(job.inputSummary), project: job.project && cleanText(job.project), correlationId });
   if (problem) throw ApplicationFailure.nonRetryable(`bad ${job.pipeline} input: ${problem}`, 'BadInput');
-  await deps.emit(workflowId, 'job.started', { pipeline: job.pipeline, title, correlationId }, { dedupeKey: 'job.started' });
+  await deps.emit(workflowId, 'job.started', { pipeline: job.pipeline, title, correlationId, ...cleanText(job.started ?? {}) }, { dedupeKey: 'job.started' });
   return workflowId;
 }
 
-export function jobActivities(deps: JobDeps) {
-  function choosePool(requested?: string): string {
-    if (requested) {
-      if (!deps.gpuPools.includes(requested)) throw ApplicationFailure.nonRetryable(`GPU pool "${requested}" is not configured; pools: ${deps.gpuPools.join(', ') || 'none'}`, 'BadInput');
-      return requested;
-    }
-    if (!deps.defaultPool) throw ApplicationFailure.nonRetryable('no GPU pool is configured: set ATELIER_GPU_POOLS', 'BadInput');
-    return deps.defaultPool;
+/** the job's GPU pool: the one it names (if configured) or the default */
+export function poolFor(deps: Pick<JobDeps, 'gpuPools' | 'defaultPool'>, requested?: string): string {
+  if (requested) {
+    if (!deps.gpuPools.includes(requested)) throw ApplicationFailure.nonRetryable(`GPU pool "${requested}" is not configured; pools: ${deps.gpuPools.join(', ') || 'none'}`, 'BadInput');
+    return requested;
   }
+  if (!deps.defaultPool) throw ApplicationFailure.nonRetryable('no GPU pool is configured: set ATELIER_GPU_POOLS', 'BadInput');
+  return deps.defaultPool;
+}
+
+export function jobActivities(deps: JobDeps) {
+  const choosePool = (requested?: string) => poolFor(deps, requested);
 
   return {
     /** Checks the input (it may come from the temporal CLI), records the job and returns the settled parameters. */

@@ -24,6 +24,8 @@ import { characterRoutes } from './routes/characters.ts';
 import { datasetRoutes } from './routes/dataset.ts';
 import { loraRoutes } from './routes/loras.ts';
 import { loraContext } from './lora-context.ts';
+import { spriteRoutes } from './routes/sprites.ts';
+import { mcpRoutes } from './routes/mcp.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
 import { sceneRoutes } from './routes/scenes.ts';
 
@@ -44,7 +46,7 @@ export function createApp(ctx: ApiContext): express.Express {
   api.use(sessionRoutes(ctx));
   api.use(requireToken(ctx.token));
   api.get('/session', (_req, res) => void res.json({ signedIn: true }));
-  api.use(jobRoutes(ctx), eventRoutes(ctx), assetRoutes(ctx), templateRoutes(ctx), generateRoutes(ctx), uploadRoutes(ctx), reviewRoutes(ctx), sceneRoutes(ctx), campaignRoutes(ctx), debugBundleRoutes(ctx));
+  api.use(jobRoutes(ctx), eventRoutes(ctx), assetRoutes(ctx), templateRoutes(ctx), generateRoutes(ctx), uploadRoutes(ctx), reviewRoutes(ctx), sceneRoutes(ctx), campaignRoutes(ctx), debugBundleRoutes(ctx), spriteRoutes(ctx), mcpRoutes(ctx));
   const lora = loraContext(ctx);
   api.use(characterRoutes(ctx, lora), datasetRoutes(ctx, lora), loraRoutes(ctx, lora));
   api.use(unknownRoute);

@@ -8,6 +8,7 @@ import type { Store } from '../core/store.ts';
 import { jobRepository } from '../db/jobs.ts';
 import { eventLog } from '../db/events.ts';
 import { assetRepository } from '../db/assets.ts';
+import { spriteRepository } from '../db/sprites.ts';
 import { eventHub, type EventHub } from './event-hub.ts';
 import { templateCatalogue, type TemplateCatalogue } from '../core/templates/catalogue.ts';
 
@@ -21,6 +22,7 @@ export interface ApiContext {
   jobs: ReturnType<typeof jobRepository>;
   events: ReturnType<typeof eventLog>;
   assets: ReturnType<typeof assetRepository>;
+  sprites: ReturnType<typeof spriteRepository>;
   hub: EventHub;
   templates: TemplateCatalogue;
 }
@@ -28,7 +30,7 @@ export interface ApiContext {
 export async function createApiContext(base: Pick<ApiContext, 'config' | 'logger' | 'database' | 'store' | 'temporal' | 'token'>): Promise<ApiContext> {
   const events = eventLog(base.database.sql);
   return {
-    ...base, jobs: jobRepository(base.database.db), events, assets: assetRepository(base.database.db), hub: await eventHub(events),
+    ...base, jobs: jobRepository(base.database.db), events, assets: assetRepository(base.database.db), sprites: spriteRepository(base.database.db), hub: await eventHub(events),
     templates: templateCatalogue({ userDir: base.config.templatesDir }),
   };
 }

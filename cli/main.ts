@@ -8,6 +8,7 @@ import { followEvents, type StreamedEvent } from './sse.ts';
 import { templateParams } from './params.ts';
 import { uploadFiles } from './uploads.ts';
 import { loraCommand, LORA_USAGE } from './lora.ts';
+import { spritesCommand, SPRITES_USAGE } from './sprites.ts';
 import { sceneCommand } from './scene.ts';
 import { campaignCommand, CAMPAIGN_USAGE } from './campaign.ts';
 import { DECISION_NAMES, needsOf } from '../workflows/review-decisions.ts';
@@ -32,6 +33,7 @@ const USAGE = `atelier — drive Atelier's pipelines from a terminal
   atelier scene export <id> --format zip|ora -o <file>
   atelier review <id> <step> <decision> [--prompt TEXT] [--note TEXT] [--assets ID,ID]
   atelier review <id> <step> mask <mask.png>       decisions: ${DECISION_NAMES.join(', ')}
+${SPRITES_USAGE}
   atelier templates
   atelier health
 ${CAMPAIGN_USAGE}
@@ -95,6 +97,7 @@ async function waitForJob(api: ApiClient, id: string, total: number): Promise<nu
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'sprites') return spritesCommand(() => apiClient(apiTarget()), argv.slice(1));
   if (argv[0] === 'campaign') return campaignCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true, strict: true,

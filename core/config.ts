@@ -53,10 +53,20 @@ const schema = z.object({
   ATELIER_GPU_WORK_DIR: z.string().min(1).optional(),
   ATELIER_COMFY_LORAS_DIR: z.string().min(1).optional(),
   ATELIER_TEMPLATES_DIR: z.string().optional(),
+  ATELIER_BEVY_ROOTS: z.string().transform((value, ctx) => {
+    const roots = value.split(',').map((r) => r.trim()).filter(Boolean);
+    const relative = roots.find((r) => !path.isAbsolute(r));
+    if (relative) {
+      ctx.addIssue({ code: 'custom', message: `ATELIER_BEVY_ROOTS lists absolute folders separated by commas; "${relative}" is not absolute` });
+      return z.NEVER;
+    }
+    return roots.map((r) => path.resolve(r));
+  }).optional(),
   ATELIER_UPLOAD_MAX_BYTES: z.coerce.number({ error: 'ATELIER_UPLOAD_MAX_BYTES must be a number of bytes' }).int().min(1024, 'ATELIER_UPLOAD_MAX_BYTES must be at least 1024').default(50 * 1024 * 1024),
   ATELIER_UPLOAD_MAX_PIXELS: z.coerce.number({ error: 'ATELIER_UPLOAD_MAX_PIXELS must be a number of pixels' }).int().min(4096, 'ATELIER_UPLOAD_MAX_PIXELS must be at least 4096').default(50_000_000),
   ATELIER_API_HOST: z.string().min(1).default('127.0.0.1'),
   ATELIER_API_PORT: port('ATELIER_API_PORT').default(8420),
+  ATELIER_MCP_PORT: port('ATELIER_MCP_PORT').default(8421),
   ATELIER_API_TOKEN: z.string().min(16, 'ATELIER_API_TOKEN must be at least 16 characters').optional(),
   ATELIER_PUBLIC_URL: url('ATELIER_PUBLIC_URL', ['http:', 'https:']).optional(),
   ATELIER_DEMO_STEP_MS: z.coerce.number({ error: 'ATELIER_DEMO_STEP_MS must be a number of milliseconds' }).int().min(0).max(60000).default(120),
@@ -87,7 +97,11 @@ export interface AtelierConfig {
   /** the models/loras folder of this GPU host's ComfyUI (the launcher sets it for the demo ComfyUI) */
   comfyLorasDir?: string;
   templatesDir?: string;
+  /** folders whose Bevy projects sprites may be deployed into (anything outside them is refused) */
+  bevyRoots: string[];
   api: { host: string; port: number; token?: string; publicUrl?: string };
+  /** the port of the `mcp` role's own process (mcp/http.ts); npm start serves MCP on the API instead */
+  mcpPort: number;
   uploads: { maxBytes: number; maxPixels: number };
   demoStepMs: number;
   /** the demo LLM's time per reply */
@@ -136,7 +150,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AtelierConfig 
     gpuWorkDir: c.ATELIER_GPU_WORK_DIR ? path.resolve(c.ATELIER_GPU_WORK_DIR) : undefined,
     comfyLorasDir: c.ATELIER_COMFY_LORAS_DIR ? path.resolve(c.ATELIER_COMFY_LORAS_DIR) : undefined,
     templatesDir: c.ATELIER_TEMPLATES_DIR ? path.resolve(c.ATELIER_TEMPLATES_DIR) : undefined,
+    bevyRoots: c.ATELIER_BEVY_ROOTS ?? [],
     api: { host: c.ATELIER_API_HOST, port: c.ATELIER_API_PORT, token: c.ATELIER_API_TOKEN, publicUrl: c.ATELIER_PUBLIC_URL },
+    mcpPort: c.ATELIER_MCP_PORT,
     uploads: { maxBytes: c.ATELIER_UPLOAD_MAX_BYTES, maxPixels: c.ATELIER_UPLOAD_MAX_PIXELS },
     demoStepMs: c.ATELIER_DEMO_STEP_MS,
     demoLlmMs: c.ATELIER_DEMO_LLM_MS,

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
 
-export const ASSET_KINDS = ['source', 'generations', 'masks', 'layers', 'samples', 'checkpoints', 'exports', 'dataset', 'logs'] as const;
+export const ASSET_KINDS = ['source', 'generations', 'masks', 'layers', 'samples', 'checkpoints', 'exports', 'sprites', 'dataset', 'logs'] as const;
 export type AssetKind = (typeof ASSET_KINDS)[number];
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;

@@ -49,6 +49,36 @@ export type JobRow = typeof jobs.$inferSelect;
 export type EventRow = typeof events.$inferSelect;
 export type AssetRow = typeof assets.$inferSelect;
 
+/** kept sprites, a library per project (db/migrations/0008_sprites.sql) */
+export const spriteLibrary = pgTable('sprite_library', {
+  id: text('id').primaryKey(),
+  jobId: text('job_id').notNull(),
+  spriteId: text('sprite_id').notNull(),
+  project: text('project').notNull(),
+  name: text('name').notNull(),
+  category: text('category').notNull(),
+  prompt: text('prompt').notNull(),
+  style: text('style').notNull(),
+  grid: integer('grid').notNull(),
+  palette: text('palette').notNull(),
+  frames: integer('frames').notNull(),
+  atlas: jsonb('atlas').$type<Record<string, unknown> | null>(),
+  assetId: text('asset_id').notNull(),
+  previewAssetId: text('preview_asset_id').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('sprite_library_project_idx').on(t.project, t.createdAt), index('sprite_library_job_idx').on(t.jobId)]);
+
+export const spriteDeployments = pgTable('sprite_deployments', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  jobId: text('job_id').notNull(),
+  projectDir: text('project_dir').notNull(),
+  action: text('action').notNull(),
+  files: jsonb('files').$type<unknown[]>().notNull(),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('sprite_deployments_job_idx').on(t.jobId, t.at)]);
+
+export type SpriteRow = typeof spriteLibrary.$inferSelect;
+export type SpriteDeploymentRow = typeof spriteDeployments.$inferSelect;
 export const campaigns = pgTable('campaigns', {
   jobId: text('job_id').primaryKey(),
   title: text('title').notNull(),

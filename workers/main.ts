@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { openServices, exitOnFatal } from '../core/services.ts';
 import { installTemporalLogging, connectWorkerTemporal, connectTemporalClient, ensureSearchAttributes } from '../core/temporal.ts';
 import { jobActivities } from '../activities/jobs.ts';
+import { spritesActivities } from '../activities/sprites.ts';
+import { bevyActivities } from '../activities/bevy.ts';
+import { spriteRepository } from '../db/sprites.ts';
 import { jobEvents } from '../activities/events.ts';
 import { templateCatalogue } from '../core/templates/catalogue.ts';
 import { campaignActivities } from '../activities/campaign.ts';
@@ -30,6 +33,8 @@ async function run() {
   const templates = templateCatalogue({ userDir: config.templatesDir });
   const jobs = jobRepository(database.db);
   const assets = assetRepository(database.db);
+  const sprites = spriteRepository(database.db);
+  const pools = { gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool, templates, comfyInflight: config.comfyInflight };
   const { baseUrl, apiKey, model, visionModel, imageModel } = config.llm;
   const llm = baseUrl ? llmClient({ baseUrl, apiKey, model, visionModel }) : undefined;
   const characters = characterRepository(database.db);
@@ -39,18 +44,20 @@ async function run() {
     taskQueue: MAIN_TASK_QUEUE,
     workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
     activities: {
-      ...jobActivities({ jobs, emit, gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool, templates, comfyInflight: config.comfyInflight }),
-      ...sceneActivities({ jobs, assets, store, emit, llm, gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool }),
+      ...jobActivities({ jobs, emit, ...pools }),
+      ...sceneActivities({ jobs, assets, store, emit, llm, gpuPools: pools.gpuPools, defaultPool: pools.defaultPool }),
       ...imageEditActivities({ store, assets, emit, llm, imageModel }),
       ...imagingActivities({ store, assets, emit }),
       ...campaignActivities({
         campaigns: campaignRepository(database.db), jobs, assets, store, emit,
         // without an LLM the campaign activities say so when asked (requireLlm)
         llm: llm ?? llmClient({ baseUrl: '', model, visionModel }),
-        gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool, comfyInflight: config.comfyInflight, chapterFanout: config.chapterFanout,
+        gpuPools: pools.gpuPools, defaultPool: pools.defaultPool, comfyInflight: pools.comfyInflight, chapterFanout: config.chapterFanout,
       }),
       ...loraJobActivities({ jobs, emit, characters, loras: loraRepository(database.db), store, gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool }),
       ...datasetActivities({ store, assets, characters, emit, logger, llm }),
+      ...spritesActivities({ jobs, emit, assets, sprites, bevyRoots: config.bevyRoots, ...pools }),
+      ...bevyActivities({ store, sprites, emit, bevyRoots: config.bevyRoots }),
     },
     // heartbeats carry cancellation back: without this the SDK sends one per 8 s and a cancelled chapter writes on that long
     maxHeartbeatThrottleInterval: '1 second',

@@ -13,7 +13,10 @@ export function assetRoutes(ctx: ApiContext): Router {
     res.setHeader('content-type', asset.mime);
     res.setHeader('cache-control', 'private, max-age=86400');
     if (req.query.download !== undefined) res.attachment(asset.relativePath.split('/').pop());
-    await new Promise<void>((resolve, reject) => res.sendFile(ctx.store.absolute(asset.relativePath), { dotfiles: 'deny' }, (error) => {
+    // the store refuses a path that leaves DATA_DIR; the file is then served relative to the store's root, so
+    // `dotfiles` judges the asset's own path only, not DATA_DIR's (`.data` by default)
+    ctx.store.absolute(asset.relativePath);
+    await new Promise<void>((resolve, reject) => res.sendFile(asset.relativePath, { root: ctx.store.root, dotfiles: 'deny' }, (error) => {
       if (!error) return resolve();
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return reject(notFound(`asset "${id}" is recorded but its file is gone from DATA_DIR (${asset.relativePath})`));
       reject(error);

@@ -83,7 +83,9 @@ export function campaignRoutes(ctx: ApiContext): Router {
     res.setHeader('content-type', asset.mime);
     res.setHeader('cache-control', 'no-cache');
     if (attachment) res.attachment(name);
-    await new Promise<void>((resolve, reject) => res.sendFile(ctx.store.absolute(asset.relativePath), { dotfiles: 'deny' }, (error) => {
+    ctx.store.absolute(asset.relativePath); // refuses a path that leaves DATA_DIR
+    // relative to DATA_DIR, so `dotfiles` judges the asset's own path, not DATA_DIR's (`.data` by default)
+    await new Promise<void>((resolve, reject) => res.sendFile(asset.relativePath, { root: ctx.store.root, dotfiles: 'deny' }, (error) => {
       if (!error) return resolve();
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return reject(new HttpError(410, `the ${what} is recorded but its file is gone from DATA_DIR (${asset.relativePath})`));
       reject(error);

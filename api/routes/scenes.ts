@@ -52,7 +52,9 @@ export function sceneRoutes(ctx: ApiContext): Router {
     const name = `${(job.title || id).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'scene'}.${format}`;
     res.setHeader('content-type', wanted.type);
     res.attachment(name);
-    await new Promise<void>((resolve, reject) => res.sendFile(ctx.store.absolute(asset.relativePath), { dotfiles: 'deny' }, (error) => {
+    ctx.store.absolute(asset.relativePath); // refuses a path that leaves DATA_DIR
+    // relative to DATA_DIR, so `dotfiles` judges the asset's own path, not DATA_DIR's (`.data` by default)
+    await new Promise<void>((resolve, reject) => res.sendFile(asset.relativePath, { root: ctx.store.root, dotfiles: 'deny' }, (error) => {
       if (!error) return resolve();
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return reject(notFound(`the ${format} export of "${id}" is recorded but its file is gone from DATA_DIR`));
       reject(error);

@@ -800,9 +800,9 @@ describe('comfy stand-in: files and catalogue', () => {
     const raw = await (await fetch(`${s.url}/object_info/KSampler`)).text();
     assert.match(raw, /"max":18446744073709551615[,}]/);
 
-    assert.deepEqual((await getJson(s, '/object_info/LoraLoader')).json.LoraLoader.input.required.lora_name[0], []);
+    assert.deepEqual((await getJson(s, '/object_info/LoraLoader')).json.LoraLoader.input.required.lora_name[0], ['pixel-art-xl.safetensors']);
     writeFileSync(path.join(s.dataDir, 'models', 'loras', 'ink-style.safetensors'), 'lora weights');
-    assert.deepEqual((await getJson(s, '/api/object_info/LoraLoader')).json.LoraLoader.input.required.lora_name[0], ['ink-style.safetensors']);
+    assert.deepEqual((await getJson(s, '/api/object_info/LoraLoader')).json.LoraLoader.input.required.lora_name[0], ['ink-style.safetensors', 'pixel-art-xl.safetensors']);
   });
 
   it('renders deterministically from seed, prompt and LoRA', async () => {

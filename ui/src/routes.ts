@@ -9,6 +9,8 @@ import CharacterPage from './pages/lora/CharacterPage.svelte';
 import DatasetPage from './pages/lora/DatasetPage.svelte';
 import TrainingPage from './pages/lora/TrainingPage.svelte';
 import TrainingJobPage from './pages/lora/TrainingJobPage.svelte';
+import SpritesPage from './pages/sprites/SpritesPage.svelte';
+import SpriteJobPage from './pages/sprites/SpriteJobPage.svelte';
 import ScenesPage from './pages/scenes/ScenesPage.svelte';
 import ScenePage from './pages/scene/ScenePage.svelte';
 import CampaignsPage from './pages/campaigns/CampaignsPage.svelte';
@@ -31,6 +33,8 @@ export const routes: readonly AppRoute[] = [
   { pattern: '/training', view: TrainingPage, title: () => 'Training' },
   { pattern: '/training/:id', view: TrainingJobPage, title: (p) => `Training ${p.id}` },
   { pattern: '/generate', view: GeneratePage, title: () => 'Generate' },
+  { pattern: '/sprites', view: SpritesPage, title: () => 'Sprites' },
+  { pattern: '/sprites/:id', view: SpriteJobPage, title: (p) => `Sprites ${p.id}` },
   { pattern: '/scenes', view: ScenesPage, title: () => 'Scenes' },
   { pattern: '/scenes/:id', view: ScenePage, title: (p) => `Scene ${p.id}` },
   { pattern: '/campaigns', view: CampaignsPage, title: () => 'Campaigns' },

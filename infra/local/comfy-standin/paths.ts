@@ -8,6 +8,8 @@ export const BUILTIN_CHECKPOINT = 'atelier-demo-sdxl.safetensors';
 export const BUILTIN_DIFFUSION_MODELS = ['flux1-dev.safetensors', 'flux1-schnell.safetensors'];
 export const BUILTIN_TEXT_ENCODERS = ['clip_l.safetensors', 't5xxl_fp16.safetensors'];
 export const BUILTIN_VAES = ['ae.safetensors'];
+/** the pixel-art LoRA the sprites pipeline's styles use, always present like the built-in checkpoint */
+export const BUILTIN_LORA = 'pixel-art-xl.safetensors';
 /** model folders of the optional parts (ControlNet, upscale, IP-Adapter, face detector), each with a demo model */
 export const MODEL_FOLDERS = {
   controlnet: 'atelier-demo-controlnet.safetensors',
@@ -71,7 +73,7 @@ export class DataDirs {
 
   /** Re-read on every call: other parts of Atelier drop LoRAs in while the stand-in runs. */
   loraNames(): string[] {
-    return listFiles(this.loras, MODEL_EXTENSIONS).sort();
+    return [...new Set([...listFiles(this.loras, MODEL_EXTENSIONS), BUILTIN_LORA])].sort();
   }
 
   /** The files of a model folder, plus its demo model (there are no weights: names are all a node needs). */

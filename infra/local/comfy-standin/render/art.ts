@@ -28,8 +28,50 @@ function rng(key: string): () => number {
 
 const hsl = (h: number, s: number, l: number) => `hsl(${h.toFixed(1)},${s.toFixed(1)}%,${l.toFixed(1)}%)`;
 
+/** A subject on a flat white background, as a prompt asking for "plain white background" gets from a pixel-art LoRA. */
+function subjectSvg(recipe: ArtRecipe, index: number, width: number, height: number): string {
+  const rand = rng(`${JSON.stringify([recipe.seed, recipe.positive, recipe.checkpoint, recipe.steps])}|${index}`);
+  const mood = rng(recipe.positive.replace(/animation frame \d+ of \d+/, ''));
+  const hue = mood() * 360;
+  const unit = Math.min(width, height);
+  const cx = width / 2 + (rand() - 0.5) * unit * 0.1;
+  const cy = height / 2 + (rand() - 0.5) * unit * 0.1;
+  const body = unit * (0.18 + rand() * 0.12);
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`, `<rect width="${width}" height="${height}" fill="#ffffff"/>`];
+  parts.push(`<rect x="${(cx - body / 2).toFixed(1)}" y="${(cy - body * 0.6).toFixed(1)}" width="${body.toFixed(1)}" height="${(body * 1.6).toFixed(1)}" rx="${(body * 0.15).toFixed(1)}" fill="${hsl(hue, 55, 40)}"/>`);
+  parts.push(`<circle cx="${cx.toFixed(1)}" cy="${(cy - body * 0.85).toFixed(1)}" r="${(body * 0.42).toFixed(1)}" fill="${hsl((hue + 30) % 360, 45, 62)}"/>`);
+  for (let i = 0; i < 4 + Math.floor(rand() * 4); i++) {
+    const x = cx + (rand() - 0.5) * body * 1.6;
+    const y = cy + (rand() - 0.3) * body * 1.6;
+    parts.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${(body * (0.1 + rand() * 0.25)).toFixed(1)}" fill="${hsl((hue + rand() * 160) % 360, 50 + rand() * 40, 25 + rand() * 45)}"/>`);
+  }
+  for (const lora of recipe.loras) {
+    const mark = rng(lora.name);
+    parts.push(`<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="${(body * 0.3).toFixed(1)}" fill="none" stroke="${hsl(mark() * 360, 85, 55)}" stroke-width="${(unit * 0.01 * Math.min(Math.abs(lora.strength), 2) + 1).toFixed(1)}"/>`);
+  }
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+/** A tileable pattern (a prompt asking for "seamless"): every shape is drawn again across each edge it crosses. */
+function seamlessSvg(recipe: ArtRecipe, index: number, width: number, height: number): string {
+  const rand = rng(`${JSON.stringify([recipe.seed, recipe.positive, recipe.checkpoint, recipe.steps])}|${index}`);
+  const hue = rng(recipe.positive)() * 360;
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`, `<rect width="${width}" height="${height}" fill="${hsl(hue, 45, 40)}"/>`];
+  const unit = Math.min(width, height);
+  for (let i = 0; i < 10 + Math.floor(rand() * 10); i++) {
+    const [x, y, r] = [rand() * width, rand() * height, unit * (0.03 + rand() * 0.1)];
+    const fill = hsl((hue + rand() * 60 - 30 + 360) % 360, 40 + rand() * 30, 25 + rand() * 40);
+    for (const dx of [-width, 0, width]) for (const dy of [-height, 0, height]) parts.push(`<circle cx="${(x + dx).toFixed(1)}" cy="${(y + dy).toFixed(1)}" r="${r.toFixed(1)}" fill="${fill}"/>`);
+  }
+  parts.push('</svg>');
+  return parts.join('');
+}
+
 /** Gradient and shapes from a hash of the recipe: deterministic, no fonts, distinct per seed/prompt/LoRA. */
 export function artSvg(recipe: ArtRecipe, index: number, width: number, height: number): string {
+  if (/plain white background/i.test(recipe.positive)) return subjectSvg(recipe, index, width, height);
+  if (/\bseamless\b/i.test(recipe.positive)) return seamlessSvg(recipe, index, width, height);
   const base = JSON.stringify([recipe.seed, recipe.positive, recipe.negative, recipe.checkpoint, recipe.sampler, recipe.cfg, recipe.steps]);
   const rand = rng(`${base}|${index}`);
   const mood = rng(`${recipe.positive}|${recipe.negative}`);
