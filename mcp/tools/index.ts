@@ -5,5 +5,6 @@ import { generateTools } from './generate.ts';
 import { spriteTools } from './sprites.ts';
 import { sceneTools } from './scene.ts';
 import { campaignTools } from './campaign.ts';
+import { loraTools } from './lora.ts';
 
-export const TOOL_MODULES: ToolModule[] = [jobTools, generateTools, spriteTools, sceneTools, campaignTools];
+export const TOOL_MODULES: ToolModule[] = [jobTools, generateTools, spriteTools, sceneTools, campaignTools, loraTools];

@@ -38,7 +38,7 @@ after(async () => {
 test('over stdio: the tools of every pipeline with described inputs; generate_sprites, job_status, review_step, deploy_sprites', async () => {
   const { tools } = await stdio.listTools();
   const names = tools.map((t) => t.name);
-  for (const name of ['generate_images', 'generate_sprites', 'job_status', 'list_jobs', 'review_step', 'deploy_sprites', 'undeploy_sprites', 'list_assets', 'view_asset', 'cancel_job', 'list_sprites', 'extract_layers', 'scene_export', 'create_campaign', 'campaign_details']) assert.ok(names.includes(name), `${name} is offered (${names.join(', ')})`);
+  for (const name of ['generate_images', 'generate_sprites', 'job_status', 'list_jobs', 'review_step', 'deploy_sprites', 'undeploy_sprites', 'list_assets', 'view_asset', 'cancel_job', 'list_sprites', 'extract_layers', 'scene_export', 'create_campaign', 'campaign_details', 'list_characters', 'train_lora', 'lora_training', 'list_loras']) assert.ok(names.includes(name), `${name} is offered (${names.join(', ')})`);
   for (const tool of tools) {
     assert.ok(tool.description && tool.description.length > 20, `${tool.name} says what it does`);
     for (const [field, schema] of Object.entries((tool.inputSchema.properties ?? {}) as Record<string, { description?: string }>)) assert.ok(schema.description, `${tool.name}.${field} has a description`);
