@@ -10,6 +10,7 @@ import { spriteRepository } from '../db/sprites.ts';
 import { jobEvents } from '../activities/events.ts';
 import { templateCatalogue } from '../core/templates/catalogue.ts';
 import { campaignActivities } from '../activities/campaign.ts';
+import { slotLeases } from '../db/llm-slots.ts';
 import { jobRepository } from '../db/jobs.ts';
 import { eventLog } from '../db/events.ts';
 import { campaignRepository } from '../db/campaigns.ts';
@@ -53,6 +54,7 @@ async function run() {
         // without an LLM the campaign activities say so when asked (requireLlm)
         llm: llm ?? llmClient({ baseUrl: '', model, visionModel }),
         gpuPools: pools.gpuPools, defaultPool: pools.defaultPool, comfyInflight: pools.comfyInflight, chapterFanout: config.chapterFanout,
+        leases: slotLeases(database.sql),
       }),
       ...loraJobActivities({ jobs, emit, characters, loras: loraRepository(database.db), store, gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool }),
       ...datasetActivities({ store, assets, characters, emit, logger, llm }),
