@@ -207,11 +207,16 @@ export function comfyActivities(deps: ComfyDeps) {
     };
 
     let cancelled = false;
-    context.cancelled.catch(() => { cancelled = true; wake(); });
+    // a worker stopping (drained, redeployed) is not a job cancelled: its prompts stay at ComfyUI for the next attempt
+    let workerStopping = false;
+    context.cancelled.catch(() => { workerStopping = context.cancellationDetails?.workerShutdown ?? false; cancelled = true; wake(); });
 
     try {
       const sent = deps.dispatches && context.info.attempt > 1 ? await whereabouts(deps.dispatches, promptId, deps) : { at: 'here' as const };
-      if (sent.at === 'elsewhere') comfy = sent.client;
+      if (sent.at === 'elsewhere') {
+        comfy = sent.client;
+        await deps.dispatches!.take(promptId, deps.host ?? 'unknown');
+      }
       await connect();
       const where = sent.at === 'elsewhere' ? sent.found : await locateAt(comfy, promptId);
       if (sent.at === 'gone') {
@@ -248,6 +253,7 @@ export function comfyActivities(deps: ComfyDeps) {
       await deps.dispatches?.end(promptId, deps.host);
       return stored;
     } catch (error) {
+      if (workerStopping) throw ApplicationFailure.retryable(`the GPU worker of host ${deps.host} is stopping: the prompt of ${input.step} stays at its ComfyUI, where the next attempt looks for it first`, 'WorkerStopping');
       if (cancelled || error instanceof CancelledFailure) {
         await cancelAtComfy();
         await deps.dispatches?.end(promptId).catch(() => {});

@@ -19,9 +19,10 @@ export interface PoolCapacity {
 export function poolActivities(deps: PoolDeps) {
   return {
     async poolCapacity(request: { pool: string; jobId: string }): Promise<PoolCapacity> {
-      const [{ hosts, slots }, open] = await Promise.all([deps.hosts.liveSlots(request.pool), deps.dispatches.openByHost(request.jobId, request.pool)]);
+      const [{ hosts, slots }, open] = await Promise.all([deps.hosts.liveSlots(request.pool), deps.dispatches.open(request.jobId, request.pool)]);
       const live = new Set(hosts.map((h) => h.host));
-      const stranded = Object.entries(open).filter(([host]) => !live.has(host)).reduce((sum, [, n]) => sum + n, 0);
+      // a prompt a live host took over takes one of that host's slots: not stranded
+      const stranded = open.filter((p) => !live.has(p.host) && !(p.collectedBy && live.has(p.collectedBy))).length;
       return { slots, liveHosts: [...live], stranded };
     },
 

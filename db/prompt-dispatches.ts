@@ -12,6 +12,7 @@ export interface PromptDispatch {
   attempt: number;
   sentAt: string;
   endedAt: string | null;
+  /** the host that collects (or collected) its images: another than `host` when it took the prompt over */
   collectedBy: string | null;
 }
 
@@ -43,10 +44,15 @@ export function promptDispatches(sql: Sql) {
       await sql`UPDATE prompt_dispatches SET ended_at = now(), collected_by = ${collectedBy ?? null} WHERE prompt_id = ${promptId}`;
     },
 
-    /** a job's prompts on a pool not yet ended, by the host they were sent to */
-    async openByHost(jobId: string, pool: string): Promise<Record<string, number>> {
-      const rows = await sql`SELECT host, count(*)::int AS n FROM prompt_dispatches WHERE job_id = ${jobId} AND pool = ${pool} AND ended_at IS NULL GROUP BY host`;
-      return Object.fromEntries(rows.map((r) => [r.host as string, r.n as number]));
+    /** another host took the prompt over where it was sent (to follow it there and collect its images) */
+    async take(promptId: string, host: string): Promise<void> {
+      await sql`UPDATE prompt_dispatches SET collected_by = ${host} WHERE prompt_id = ${promptId}`;
+    },
+
+    /** a job's prompts on a pool not yet ended: where each was sent and who collects it */
+    async open(jobId: string, pool: string): Promise<{ host: string; collectedBy: string | null }[]> {
+      const rows = await sql`SELECT host, collected_by FROM prompt_dispatches WHERE job_id = ${jobId} AND pool = ${pool} AND ended_at IS NULL`;
+      return rows.map((r) => ({ host: r.host as string, collectedBy: (r.collected_by as string | null) ?? null }));
     },
   };
 }
