@@ -48,3 +48,14 @@ export async function followPoolCapacity(options: PoolCapacityOptions) {
     },
   };
 }
+
+/** why pinned work should not wait for this host (lost or stopped in its pool's registry), or undefined while it is live */
+export async function hostGone(pool: string, host: string): Promise<string | undefined> {
+  try {
+    const known = await pools.gpuHostState({ pool, host });
+    if (known.state === 'live' || known.state === 'unknown') return undefined;
+    return `host ${host} is ${known.state} (last seen ${known.secondsSinceSeen} s ago)`;
+  } catch {
+    return undefined; // the registry could not be read: the host's own timeout decides
+  }
+}

@@ -21,7 +21,7 @@ export interface StackOptions {
   say?: (message: string) => void;
   /** demo ComfyUI time per sampler step */
   comfyStepMs?: number;
-  /** GPU hosts of the demo pool, each a GPU worker (`--host h1`…) with its own ComfyUI stand-in; default 1 */
+  /** GPU hosts of the demo pool, each a GPU worker (`--host h1`…) with its own ComfyUI stand-in; unset: one, named after the machine */
   gpuHosts?: number;
   /** demo LLM time per reply (spread over a streamed reply) */
   llmReplyMs?: number;
@@ -39,7 +39,7 @@ export interface Stack {
   temporalAddress: string;
   temporalWebUrl?: string;
   pools: Record<string, string>;
-  /** the demo pool's hosts when it has several: each one's ComfyUI and the names of its processes */
+  /** the demo pool's hosts when `gpuHosts` was given: each one's ComfyUI and the names of its processes */
   gpuHosts: DemoGpuHost[];
   /** the OpenAI-compatible endpoint (…/v1): the configured one, or the demo stand-in's */
   llmUrl: string;
@@ -49,7 +49,7 @@ export interface Stack {
   stop(graceMs?: number): Promise<void>;
 }
 
-export interface DemoGpuHost { pool: string; host: string; comfyUrl: string; standin: string; worker: string }
+export interface DemoGpuHost { pool: string; host: string; comfyUrl: string; /** its stand-in's folder (standin-events.jsonl) */ comfyDataDir: string; standin: string; worker: string }
 
 const entry = (file: string) => path.join(PROJECT_ROOT, file);
 const jsonLog = (pattern: string) => (line: string) => line.includes(pattern);
@@ -115,20 +115,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         const name = i === 0 ? 'comfyui-demo' : `comfyui-demo-h${i + 1}`;
         await supervisor.reap({ name, command: process.execPath, args: [entry('infra/local/comfy-standin/main.ts')] });
         const port = await freePort(i === 0 && (options.standardPorts ?? true) ? 8188 : undefined);
+        const dataDir = path.join(config.dataDir, i === 0 ? 'comfyui' : `comfyui-h${i + 1}`);
         let url = '';
         await supervisor.start({
           name, command: process.execPath, restart: true,
-          args: [...TSX_ARGS, entry('infra/local/comfy-standin/main.ts'), '--port', String(port), '--data-dir', path.join(config.dataDir, i === 0 ? 'comfyui' : `comfyui-h${i + 1}`), '--step-ms', String(options.comfyStepMs ?? config.demoStepMs)],
+          args: [...TSX_ARGS, entry('infra/local/comfy-standin/main.ts'), '--port', String(port), '--data-dir', dataDir, '--step-ms', String(options.comfyStepMs ?? config.demoStepMs)],
           ready: (line) => {
             if (!line.includes('"standin"')) return false;
             url = (JSON.parse(line) as { url: string }).url;
             return true;
           },
         });
-        return { name, url };
+        return { name, url, dataDir };
       }));
       pools = { demo: urls[0]!.url };
-      if (hostCount > 1) gpuHosts.push(...urls.map(({ name, url }, i) => ({ pool: 'demo', host: `h${i + 1}`, comfyUrl: url, standin: name, worker: `worker-gpu-demo-h${i + 1}` })));
+      if (options.gpuHosts !== undefined) gpuHosts.push(...urls.map(({ name, url, dataDir }, i) => ({ pool: 'demo', host: `h${i + 1}`, comfyUrl: url, comfyDataDir: dataDir, standin: name, worker: `worker-gpu-demo-h${i + 1}` })));
       demo.push('comfyui:demo');
     }
 
@@ -170,8 +171,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const lateProblem = await portProblem(config.api.port, config.api.host);
     if (lateProblem) throw new Error(`the API cannot listen: ${lateProblem}. Stop what uses it, or set ATELIER_API_PORT to another`);
-    const startRole = (role: ProcessRole, name: string, args: string[]) => supervisor.start({
-      name, command: process.execPath, args: [...TSX_ARGS, entry(role.entry), ...args], env: childEnv, restart: true,
+    const startRole = (role: ProcessRole, name: string, args: string[], env: NodeJS.ProcessEnv = {}) => supervisor.start({
+      name, command: process.execPath, args: [...TSX_ARGS, entry(role.entry), ...args], env: { ...childEnv, ...env }, restart: true,
       ready: role.ready ? jsonLog(role.ready) : undefined, readyTimeoutMs: 120_000,
     });
     say('starting workers and the API…');
@@ -181,7 +182,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         return Object.keys(pools).flatMap((pool) => {
           const hosts = gpuHosts.filter((h) => h.pool === pool);
           if (!hosts.length) return [startRole(role, `${role.name}-${pool}`, ['--pool', pool])];
-          return hosts.map((h) => startRole(role, h.worker, ['--pool', pool, '--host', h.host, '--comfy-url', h.comfyUrl]));
+          // each host puts trained LoRAs into its own ComfyUI's folder
+          return hosts.map((h) => startRole(role, h.worker, ['--pool', pool, '--host', h.host, '--comfy-url', h.comfyUrl],
+            env.ATELIER_COMFY_LORAS_DIR ? {} : { ATELIER_COMFY_LORAS_DIR: path.join(h.comfyDataDir, 'models', 'loras') }));
         });
       }
       return [];
