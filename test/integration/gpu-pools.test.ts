@@ -5,8 +5,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import crypto from 'node:crypto';
 import { startTestStack, until, type TestStack } from '../support/stack.ts';
 import { startGenerate, waitForStatus, jobEvents } from '../support/jobs.ts';
+import { createCharacter, eventsOf, portrait } from '../support/lora.ts';
 import type { DemoGpuHost } from '../../infra/local/stack.ts';
 
 let stack: TestStack;
@@ -113,6 +115,41 @@ test('a GPU worker killed alone: its prompts, running and waiting at its ComfyUI
   assert.equal(assets.length, 15);
 
   await stack.supervisor.relaunch(h1.worker);
+});
+
+test('sampling pinned to a host that is stopped fails over to another host at once, and the events say why', async () => {
+  await Promise.all(hosts.map((h) => fetch(`${h.comfyUrl}/__standin/timing`, { method: 'POST', body: JSON.stringify({ stepMs: 30 }) })));
+  await until('three live hosts', async () => (await liveHosts()).length === 3 || undefined, 60_000);
+  const { character } = await createCharacter(stack, 'Pia', [{ name: 'pia.png', bytes: await portrait(3) }]);
+  // a LoRA as training leaves one: its file in the artifact store, its record naming the host that trained it
+  const name = 'pia-pooltest';
+  const relativePath = `loras/${name}.safetensors`;
+  const bytes = crypto.randomBytes(4096);
+  fs.mkdirSync(path.join(stack.dataDir, 'loras'), { recursive: true });
+  fs.writeFileSync(path.join(stack.dataDir, relativePath), bytes);
+  await stack.sql`INSERT INTO loras (id, name, character_id, character_name, trigger_word, job_id, relative_path, bytes, sha256, steps, base_model, arch, pool, host, settings)
+    VALUES ('lr_pooltest', ${name}, ${character.id}, 'Pia', ${character.triggerWord}, 'lora-pooltest', ${relativePath}, ${bytes.length}, ${crypto.createHash('sha256').update(bytes).digest('hex')}, 10, 'sdxl', 'sdxl', 'demo', 'h1', '{}')`;
+
+  const started = await stack.api(`/api/characters/${character.id}/synthesize`, { method: 'POST', json: { count: 4 } });
+  assert.equal(started.status, 202, JSON.stringify(started.body));
+  const id = started.body.id as string;
+  const installed = await until('the LoRA installed on a host', async () => (await eventsOf(stack, id, 'lora.installed'))[0], 60_000, 50);
+  const first = String(installed.data.host);
+  await until('a first image', async () => (await eventsOf(stack, id, 'asset.created'))[0], 60_000, 50);
+  const stoppedAt = Date.now();
+  await stack.supervisor.stop(hosts.find((h) => h.host === first)!.worker, 5000);
+  const failover = await until('the failover', async () => (await eventsOf(stack, id, 'lora.failover'))[0], 30_000, 100);
+  assert.ok(Date.now() - stoppedAt < 15_000, 'pinned work did not wait for its schedule-to-start timeout');
+  assert.match(String(failover.data.reason), new RegExp(`^host ${first} is stopped .*moving to another host of pool demo`));
+  const job = await until('every image made and staged', async () => {
+    const r = await stack.api(`/api/jobs/${id}`);
+    return r.body.state?.awaitingReview?.some((w: { stepId: string }) => w.stepId === 'staging') ? r.body : undefined;
+  }, 60_000);
+  assert.equal(job.state.steps.filter((s: { status: string }) => s.status === 'done').length, 4);
+  const hostsUsed = new Set((await eventsOf(stack, id, 'lora.installed')).map((e) => e.data.host));
+  assert.ok(hostsUsed.size >= 2 && hostsUsed.has(first), `installed on ${[...hostsUsed].join(', ')}`);
+  await stack.api(`/api/jobs/${id}/cancel`, { method: 'POST' });
+  await stack.supervisor.relaunch(hosts.find((h) => h.host === first)!.worker);
 });
 
 test('a GPU worker and its ComfyUI killed: the job completes, each image file once, the events say which images were rendered again', async () => {
