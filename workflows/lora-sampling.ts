@@ -19,7 +19,9 @@ const gpuOptions = (taskQueue: string, pinned: boolean): ActivityOptions => ({
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 30 },
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  // pinned work given up on a host the registry calls lost or stopped is not waited for (its worker is gone);
+  // a job's cancel still reaches a live host's prompt through the heartbeat
+  cancellationType: pinned ? ActivityCancellationType.TRY_CANCEL : ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 
 const onHost = (pool: string, host: string) => proxyActivities<ComfyActivities & LoraInstallActivities>(gpuOptions(gpuTaskQueue(pool, host), true));

@@ -137,19 +137,23 @@ test('sampling pinned to a host that is stopped fails over to another host at on
   const first = String(installed.data.host);
   await until('a first image', async () => (await eventsOf(stack, id, 'asset.created'))[0], 60_000, 50);
   const stoppedAt = Date.now();
-  await stack.supervisor.stop(hosts.find((h) => h.host === first)!.worker, 5000);
-  const failover = await until('the failover', async () => (await eventsOf(stack, id, 'lora.failover'))[0], 30_000, 100);
-  assert.ok(Date.now() - stoppedAt < 15_000, 'pinned work did not wait for its schedule-to-start timeout');
-  assert.match(String(failover.data.reason), new RegExp(`^host ${first} is stopped .*moving to another host of pool demo`));
-  const job = await until('every image made and staged', async () => {
-    const r = await stack.api(`/api/jobs/${id}`);
-    return r.body.state?.awaitingReview?.some((w: { stepId: string }) => w.stepId === 'staging') ? r.body : undefined;
-  }, 60_000);
-  assert.equal(job.state.steps.filter((s: { status: string }) => s.status === 'done').length, 4);
-  const hostsUsed = new Set((await eventsOf(stack, id, 'lora.installed')).map((e) => e.data.host));
-  assert.ok(hostsUsed.size >= 2 && hostsUsed.has(first), `installed on ${[...hostsUsed].join(', ')}`);
-  await stack.api(`/api/jobs/${id}/cancel`, { method: 'POST' });
-  await stack.supervisor.relaunch(hosts.find((h) => h.host === first)!.worker);
+  const worker = hosts.find((h) => h.host === first)!.worker;
+  await stack.supervisor.stop(worker, 5000);
+  try {
+    const failover = await until('the failover', async () => (await eventsOf(stack, id, 'lora.failover'))[0], 30_000, 100);
+    assert.ok(Date.now() - stoppedAt < 15_000, 'pinned work did not wait for its schedule-to-start timeout');
+    assert.match(String(failover.data.reason), new RegExp(`^host ${first} is (stopped|lost) .*moving to another host of pool demo`));
+    const job = await until('every image made and staged', async () => {
+      const r = await stack.api(`/api/jobs/${id}`);
+      return r.body.state?.awaitingReview?.some((w: { stepId: string }) => w.stepId === 'staging') ? r.body : undefined;
+    }, 60_000);
+    assert.equal(job.state.steps.filter((s: { status: string }) => s.status === 'done').length, 4);
+    const hostsUsed = new Set((await eventsOf(stack, id, 'lora.installed')).map((e) => e.data.host));
+    assert.ok(hostsUsed.size >= 2 && hostsUsed.has(first), `installed on ${[...hostsUsed].join(', ')}`);
+    await stack.api(`/api/jobs/${id}/cancel`, { method: 'POST' });
+  } finally {
+    await stack.supervisor.relaunch(worker);
+  }
 });
 
 test('a GPU worker and its ComfyUI killed: the job completes, each image file once, the events say which images were rendered again', async () => {
