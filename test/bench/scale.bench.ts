@@ -104,9 +104,12 @@ async function hostLoss(label: string, victim: DemoGpuHost, kill: () => void) {
     GROUP BY 1`;
   const delays = pickedUp.map((r) => (new Date(r.at).getTime() - killedAt) / 1000);
   const again = await stack.sql`SELECT count(*)::int AS n FROM events WHERE job_id = ${id} AND type = 'comfy.rendered-again'`;
+  // while the lost prompts wait for their heartbeat timeout, the other hosts should stay busy
+  const waited = delays.length ? Math.min(...delays) * 1000 : 10_000;
+  const othersBusy = busyShares(killedAt, killedAt + waited, hosts.filter((h) => h !== victim));
   console.log(`  ${label}: job ${job!.status}, ${SINGLE - images!.n} image(s) lost, ${Math.max(0, files.length - SINGLE)} image file(s) duplicated, `
     + `executions per image ${(executions / SINGLE).toFixed(2)}, ${again[0]!.n} rendered again; the ${lostIds.length} prompts at ${victim.host} picked up elsewhere after `
-    + `${delays.length ? `${Math.min(...delays).toFixed(1)}–${Math.max(...delays).toFixed(1)} s` : 'never'} (${delays.length}/${lostIds.length})`);
+    + `${delays.length ? `${Math.min(...delays).toFixed(1)}–${Math.max(...delays).toFixed(1)} s` : 'never'} (${delays.length}/${lostIds.length}); busy meanwhile: ${othersBusy}`);
 }
 
 try {

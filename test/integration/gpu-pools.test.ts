@@ -63,6 +63,12 @@ test('one job of 30 images puts prompts on all three hosts; a small job started 
   }
 });
 
+test('a job may ask for up to 500 images, and is told so when it asks for more', async () => {
+  const refused = await stack.api('/api/generate', { method: 'POST', json: job(501, 'too many') });
+  assert.equal(refused.status, 400);
+  assert.match(refused.body.error, /count must be at most 500/);
+});
+
 test('the window shrinks when a host is stopped and grows when it returns', async () => {
   const id = await startGenerate(stack, job(200, 'a long batch while hosts come and go'));
   await until('9 prompts in flight (3 hosts × 3 slots)', async () => (await inFlight(id)) === 9 || undefined, 30_000, 100);
