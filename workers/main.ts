@@ -24,6 +24,9 @@ import { loraJobActivities } from '../activities/lora-jobs.ts';
 import { datasetActivities } from '../activities/datasets.ts';
 import { characterRepository } from '../db/characters.ts';
 import { loraRepository } from '../db/loras.ts';
+import { poolActivities } from '../activities/pools.ts';
+import { gpuHostRegistry } from '../db/gpu-hosts.ts';
+import { promptDispatches } from '../db/prompt-dispatches.ts';
 
 async function run() {
   const { config, logger, database, store } = await openServices('worker-main');
@@ -60,6 +63,7 @@ async function run() {
       ...datasetActivities({ store, assets, characters, emit, logger, llm }),
       ...spritesActivities({ jobs, emit, assets, sprites, bevyRoots: config.bevyRoots, ...pools }),
       ...bevyActivities({ store, sprites, emit, bevyRoots: config.bevyRoots }),
+      ...poolActivities({ hosts: gpuHostRegistry(database.sql, config.gpuHosts), dispatches: promptDispatches(database.sql) }),
     },
     // heartbeats carry cancellation back: without this the SDK sends one per 8 s and a cancelled chapter writes on that long
     maxHeartbeatThrottleInterval: '1 second',
