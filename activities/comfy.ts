@@ -26,6 +26,9 @@ export interface ComfyDeps {
   /** this GPU host, as registered in its pool (named in the dispatch records and events) */
   host?: string;
   comfyUrl: string;
+  /** this host's ComfyUI as the other hosts reach it (recorded with each prompt; default comfyUrl) — a sidecar
+   *  this worker reaches on 127.0.0.1 is reached by the others at its pod's address */
+  advertisedUrl?: string;
   /** where each prompt was sent: a retry finds its prompt at the ComfyUI of the host it was sent to */
   dispatches?: PromptDispatches;
   store: Store;
@@ -176,7 +179,7 @@ export function comfyActivities(deps: ComfyDeps) {
         comfy = client;
         await connect();
       }
-      await deps.dispatches?.record({ promptId, jobId: input.jobId, step: input.step, pool: deps.pool, host: deps.host ?? 'unknown', comfyUrl: deps.comfyUrl, attempt: context.info.attempt });
+      await deps.dispatches?.record({ promptId, jobId: input.jobId, step: input.step, pool: deps.pool, host: deps.host ?? 'unknown', comfyUrl: deps.advertisedUrl ?? deps.comfyUrl, attempt: context.info.attempt });
       try {
         const number = await comfy.queuePrompt(graph, { promptId, clientId });
         await deps.emit(input.jobId, 'comfy.queued', { step: input.step, promptId, number, reason }, { dedupeKey: `queued:${promptId}:${context.info.attempt}:${reason}` });
@@ -212,7 +215,7 @@ export function comfyActivities(deps: ComfyDeps) {
     context.cancelled.catch(() => { workerStopping = context.cancellationDetails?.workerShutdown ?? false; cancelled = true; wake(); });
 
     try {
-      const sent = deps.dispatches && context.info.attempt > 1 ? await whereabouts(deps.dispatches, promptId, deps) : { at: 'here' as const };
+      const sent = deps.dispatches && context.info.attempt > 1 ? await whereabouts(deps.dispatches, promptId, { comfyUrl: deps.advertisedUrl ?? deps.comfyUrl }) : { at: 'here' as const };
       if (sent.at === 'elsewhere') {
         comfy = sent.client;
         await deps.dispatches!.take(promptId, deps.host ?? 'unknown');

@@ -37,6 +37,12 @@ async function run() {
     logger.fatal(`--comfy-url (or ATELIER_COMFY_URL) must be this host's ComfyUI as an http(s) URL, got "${comfyUrl}"`);
     process.exit(2);
   }
+  // the URL the other hosts of the pool reach this ComfyUI at (a retried prompt is looked for there)
+  const advertisedUrl = process.env.ATELIER_COMFY_ADVERTISE_URL?.replace(/\/+$/, '') || comfyUrl;
+  if (!URL.canParse(advertisedUrl) || !/^https?:$/.test(new URL(advertisedUrl).protocol)) {
+    logger.fatal(`ATELIER_COMFY_ADVERTISE_URL must be an http(s) URL at which the other GPU hosts reach this host's ComfyUI, got "${advertisedUrl}"`);
+    process.exit(2);
+  }
   const host = (values.host ?? process.env.ATELIER_GPU_HOST ?? os.hostname()).toLowerCase().replace(/[^a-z0-9-]/g, '-');
   installTemporalLogging(logger);
   const connection = await connectWorkerTemporal(config);
@@ -51,7 +57,7 @@ async function run() {
   });
   const lora = loraInstallActivities({ store, emit, pool, host, workDir, comfyLorasDir: config.comfyLorasDir });
   const activities = {
-    ...comfyActivities({ pool, host, comfyUrl, dispatches: promptDispatches(database.sql), store, assets, emit, logger, templates, ensureLora: lora.ensureLoraFile }),
+    ...comfyActivities({ pool, host, comfyUrl, advertisedUrl, dispatches: promptDispatches(database.sql), store, assets, emit, logger, templates, ensureLora: lora.ensureLoraFile }),
     installLora: lora.installLora,
   };
   const training = trainingActivities({
@@ -75,7 +81,7 @@ async function run() {
   logger.info({ pool, host, queues, comfyUrl, backend, inflight: config.comfyInflight, trainer: config.trainer.command ? config.trainer.backend : 'demo', workDir, reapedTrainers: reaped }, 'GPU worker polling');
   // this host in the pool's registry: jobs size their window from the live hosts' slots
   const registration = keepRegistered(gpuHostRegistry(database.sql, config.gpuHosts),
-    { pool, host, comfyUrl, slots: config.comfyInflight + 1, version: VERSION, pid: process.pid }, config.gpuHosts.beatMs,
+    { pool, host, comfyUrl: advertisedUrl, slots: config.comfyInflight + 1, version: VERSION, pid: process.pid }, config.gpuHosts.beatMs,
     (error) => logger.warn({ err: error.message }, 'could not refresh this host in the GPU host registry'));
   await registration.start();
   await Promise.all(workers.map((w) => w.run()));

@@ -204,6 +204,11 @@ test('a GPU worker is named after its node and talks to its own ComfyUI; the API
   assert.deepEqual(envOf(worker, 'ATELIER_GPU_HOST').valueFrom, { fieldRef: { fieldPath: 'spec.nodeName' } });
   assert.equal(envOf(worker, 'ATELIER_GPU_POOLS').value, 'sdxl=http://atelier-comfyui-sdxl.atelier.svc.cluster.local:8188,flux=http://127.0.0.1:8190');
   assert.equal(envOf(worker, 'ATELIER_TRAINER_COMMAND').value, 'python /opt/ai-toolkit/run.py');
+  // the other hosts of the pool look for a lost host's prompts at its pod's address, which the policy lets them reach
+  assert.deepEqual(envOf(worker, 'POD_IP').valueFrom, { fieldRef: { fieldPath: 'status.podIP' } });
+  assert.equal(envOf(worker, 'ATELIER_COMFY_ADVERTISE_URL').value, 'http://$(POD_IP):8190');
+  const comfyIngress = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name.endsWith('-comfyui-flux-ingress'))!;
+  assert.deepEqual(comfyIngress.spec.ingress[0].from.map((f: any) => f.podSelector.matchLabels['app.kubernetes.io/component']), ['api', 'worker-gpu']);
   assert.deepEqual(podSpec(flux).nodeSelector, { 'atelier.dev/gpu-pool': 'flux' });
   assert.equal(podSpec(flux).volumes.find((v: any) => v.name === 'host-files').hostPath.path, '/var/lib/atelier/host-files');
   const comfy = containersOf(flux).find((c) => c.name === 'comfyui');
