@@ -1,27 +1,102 @@
-// One LISTEN for the whole API; each SSE stream registers for its job and is told when to read more.
-import type { EventLog } from '../db/events.ts';
+// One LISTEN for the whole API, and one read of the log per notification for every stream: the hub reads what
+// was appended since it last read and hands the same rows to every stream of the channels they belong to.
+import type { EventLog, JobEvent } from '../db/events.ts';
 
 /** subscribe with this id to hear of every job's events */
 export const ALL_JOBS = '*';
 
+/** an event as a stream sends it: its position in the channel (the SSE id) and its JSON, made once for all */
+export interface StreamedEvent { position: number; json: string }
+
 export type EventHub = Awaited<ReturnType<typeof eventHub>>;
 
-export async function eventHub(log: EventLog) {
-  const listeners = new Map<string, Set<(seq: number) => void>>();
-  const subscription = await log.listen((jobId, seq) => {
-    for (const listener of listeners.get(jobId) ?? []) listener(seq);
-    for (const listener of listeners.get(ALL_JOBS) ?? []) listener(seq);
+/** the most events one read returns */
+export const READ_PAGE = 1000;
+
+export async function eventHub(log: EventLog, onReadError: (error: Error) => void = () => {}) {
+  const listeners = new Map<string, Set<(events: StreamedEvent[]) => void>>();
+  const stats = { notifications: 0, reads: 0, replayReads: 0 };
+  // every event up to this global id has been handed out (or had nobody to hand it to)
+  let handedOut = 0;
+  let reading = false;
+  let again = false;
+
+  const deliver = (events: JobEvent[]) => {
+    const json = events.map((event) => JSON.stringify(event));
+    const everyJob = listeners.get(ALL_JOBS);
+    if (everyJob?.size) {
+      const batch = events.map((event, i) => ({ position: event.id, json: json[i]! }));
+      for (const listener of everyJob) listener(batch);
+    }
+    const byJob = new Map<string, StreamedEvent[]>();
+    events.forEach((event, i) => {
+      if (!listeners.get(event.jobId)?.size) return;
+      if (!byJob.has(event.jobId)) byJob.set(event.jobId, []);
+      byJob.get(event.jobId)!.push({ position: event.seq, json: json[i]! });
+    });
+    for (const [jobId, batch] of byJob) for (const listener of listeners.get(jobId) ?? []) listener(batch);
+  };
+
+  // a notification that lands mid-read is served by one more read, not one each
+  const readNew = async () => {
+    if (reading) { again = true; return; }
+    reading = true;
+    try {
+      do {
+        again = false;
+        for (;;) {
+          stats.reads += 1;
+          const page = await log.sinceId(handedOut, READ_PAGE);
+          if (page.length) {
+            handedOut = Math.max(handedOut, page[page.length - 1]!.id);
+            deliver(page);
+          }
+          if (page.length < READ_PAGE) break;
+        }
+      } while (again);
+    } catch (error) {
+      onReadError(error as Error);
+    } finally {
+      reading = false;
+    }
+  };
+
+  const subscription = await log.listen((appended) => {
+    stats.notifications += 1;
+    // nobody to hand it to: later streams read what came before them themselves
+    if (!listeners.size && !reading) handedOut = Math.max(handedOut, appended.id);
+    else void readNew();
   });
+  handedOut = Math.max(handedOut, await log.lastId());
+
   return {
-    subscribe(jobId: string, listener: (seq: number) => void): () => void {
-      if (!listeners.has(jobId)) listeners.set(jobId, new Set());
-      listeners.get(jobId)!.add(listener);
+    /**
+     * Calls back with each batch of the channel's new events (a job id, or ALL_JOBS). Subscribe before replaying
+     * what came earlier: a batch may then overlap the replay, and positions tell which events were sent.
+     */
+    subscribe(channel: string, listener: (events: StreamedEvent[]) => void): () => void {
+      if (!listeners.has(channel)) listeners.set(channel, new Set());
+      listeners.get(channel)!.add(listener);
       return () => {
-        const set = listeners.get(jobId);
+        const set = listeners.get(channel);
         set?.delete(listener);
-        if (set?.size === 0) listeners.delete(jobId);
+        if (set?.size === 0) listeners.delete(channel);
       };
     },
+
+    /** the channel's events after a position, from the log (a stream catching up from its Last-Event-ID) */
+    async replay(channel: string, after: number): Promise<StreamedEvent[]> {
+      stats.replayReads += 1;
+      const events = channel === ALL_JOBS ? await log.sinceId(after, READ_PAGE) : await log.since(channel, after, READ_PAGE);
+      return events.map((event) => ({ position: channel === ALL_JOBS ? event.id : event.seq, json: JSON.stringify(event) }));
+    },
+
+    /** the all-jobs position a stream that starts "from now" starts at: everything after it will be handed out */
+    position: () => handedOut,
+
+    /** reads of the log (live and replay) and notifications heard, for GET /api/events/stats */
+    stats: () => ({ ...stats, streams: [...listeners.values()].reduce((sum, set) => sum + set.size, 0) }),
+
     close: () => subscription.unlisten(),
   };
 }
