@@ -86,3 +86,35 @@ test('event fan-out: 50 clients on one job and 50 on every job get each event on
   assert.ok(end.reads - live.reads <= end.notifications - live.notifications, 'still at most one live read per notification');
   for (const client of [...jobClients, ...allClients, ...rejoined.map((r) => r.again)]) client.close();
 });
+
+test('paging: 300 jobs, many created within one millisecond, paged with limits 1, 7 and 100: every job once', async () => {
+  // 200 jobs a few microseconds apart inside one millisecond, 50 at one and the same microsecond, 50 a millisecond
+  // apart; their ids in no order of their times, so both halves of the cursor count
+  await stack.sql`
+    INSERT INTO jobs (id, pipeline, title, stage, status, input_summary, created_at)
+    SELECT 'paging-' || md5(i::text), 'generate', 'paging ' || i, 'done', 'COMPLETED', '{}'::jsonb,
+           CASE WHEN i < 200 THEN timestamptz '2026-03-01 12:00:00.123000+00' + i * interval '3 microseconds'
+                WHEN i < 250 THEN timestamptz '2026-03-01 12:00:00.123700+00'
+                ELSE timestamptz '2026-03-01 12:00:00.124000+00' + (i - 250) * interval '1 millisecond' END
+    FROM generate_series(0, 299) AS i`;
+  const everyJob = (await stack.sql`SELECT id FROM jobs`).map((r) => r.id as string).sort();
+  assert.ok(everyJob.length >= 300);
+
+  for (const limit of [1, 7, 100]) {
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const { status, body } = await stack.api(`/api/jobs?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      assert.equal(status, 200, JSON.stringify(body));
+      paged.push(...body.jobs.map((j: { id: string }) => j.id));
+      cursor = body.nextCursor;
+    } while (cursor);
+    assert.equal(paged.length, new Set(paged).size, `limit=${limit}: no job twice`);
+    assert.deepEqual([...paged].sort(), everyJob, `limit=${limit}: every job`);
+  }
+
+  const forged = Buffer.from('2026-02-30T12:00:00.123Z|paging-x').toString('base64url');
+  const refused = await stack.api(`/api/jobs?cursor=${forged}`);
+  assert.equal(refused.status, 400);
+  assert.match(JSON.stringify(refused.body), /cursor is not one this API gave out/);
+});
