@@ -104,9 +104,9 @@ test('paging: 300 jobs, many created within one millisecond, paged with limits 1
     const paged: string[] = [];
     let cursor: string | null = null;
     do {
-      const { status, body } = await stack.api(`/api/jobs?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const { status, body }: { status: number; body: { jobs: { id: string }[]; nextCursor: string | null } } = await stack.api(`/api/jobs?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       assert.equal(status, 200, JSON.stringify(body));
-      paged.push(...body.jobs.map((j: { id: string }) => j.id));
+      paged.push(...body.jobs.map((j) => j.id));
       cursor = body.nextCursor;
     } while (cursor);
     assert.equal(paged.length, new Set(paged).size, `limit=${limit}: no job twice`);
