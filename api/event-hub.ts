@@ -5,8 +5,19 @@ import type { EventLog, JobEvent } from '../db/events.ts';
 /** subscribe with this id to hear of every job's events */
 export const ALL_JOBS = '*';
 
-/** an event as a stream sends it: its position in the channel (the SSE id) and its JSON, made once for all */
-export interface StreamedEvent { position: number; json: string }
+/** an event as a stream sends it: its position in the channel (the SSE id) and its SSE frame */
+export interface StreamedEvent { position: number; frame: string }
+
+/** events in the order of their positions, and all their frames in one buffer made once for every stream */
+export interface StreamedBatch { events: StreamedEvent[]; frames: Buffer }
+
+function streamedBatch(events: JobEvent[], json: string[], position: (event: JobEvent) => number): StreamedBatch {
+  const streamed = events.map((event, i) => ({ position: position(event), frame: `id: ${position(event)}\ndata: ${json[i]}\n\n` }));
+  return { events: streamed, frames: Buffer.from(streamed.map((e) => e.frame).join('')) };
+}
+
+const globalId = (event: JobEvent) => event.id;
+const jobSeq = (event: JobEvent) => event.seq;
 
 export type EventHub = Awaited<ReturnType<typeof eventHub>>;
 
@@ -14,7 +25,7 @@ export type EventHub = Awaited<ReturnType<typeof eventHub>>;
 export const READ_PAGE = 1000;
 
 export async function eventHub(log: EventLog, onReadError: (error: Error) => void = () => {}) {
-  const listeners = new Map<string, Set<(events: StreamedEvent[]) => void>>();
+  const listeners = new Map<string, Set<(batch: StreamedBatch) => void>>();
   const stats = { notifications: 0, reads: 0, replayReads: 0 };
   // every event up to this global id has been handed out (or had nobody to hand it to)
   let handedOut = 0;
@@ -25,16 +36,19 @@ export async function eventHub(log: EventLog, onReadError: (error: Error) => voi
     const json = events.map((event) => JSON.stringify(event));
     const everyJob = listeners.get(ALL_JOBS);
     if (everyJob?.size) {
-      const batch = events.map((event, i) => ({ position: event.id, json: json[i]! }));
+      const batch = streamedBatch(events, json, globalId);
       for (const listener of everyJob) listener(batch);
     }
-    const byJob = new Map<string, StreamedEvent[]>();
+    const byJob = new Map<string, number[]>();
     events.forEach((event, i) => {
       if (!listeners.get(event.jobId)?.size) return;
       if (!byJob.has(event.jobId)) byJob.set(event.jobId, []);
-      byJob.get(event.jobId)!.push({ position: event.seq, json: json[i]! });
+      byJob.get(event.jobId)!.push(i);
     });
-    for (const [jobId, batch] of byJob) for (const listener of listeners.get(jobId) ?? []) listener(batch);
+    for (const [jobId, indexes] of byJob) {
+      const batch = streamedBatch(indexes.map((i) => events[i]!), indexes.map((i) => json[i]!), jobSeq);
+      for (const listener of listeners.get(jobId) ?? []) listener(batch);
+    }
   };
 
   // a notification that lands mid-read is served by one more read, not one each
@@ -74,7 +88,7 @@ export async function eventHub(log: EventLog, onReadError: (error: Error) => voi
      * Calls back with each batch of the channel's new events (a job id, or ALL_JOBS). Subscribe before replaying
      * what came earlier: a batch may then overlap the replay, and positions tell which events were sent.
      */
-    subscribe(channel: string, listener: (events: StreamedEvent[]) => void): () => void {
+    subscribe(channel: string, listener: (batch: StreamedBatch) => void): () => void {
       if (!listeners.has(channel)) listeners.set(channel, new Set());
       listeners.get(channel)!.add(listener);
       return () => {
@@ -85,10 +99,10 @@ export async function eventHub(log: EventLog, onReadError: (error: Error) => voi
     },
 
     /** the channel's events after a position, from the log (a stream catching up from its Last-Event-ID) */
-    async replay(channel: string, after: number): Promise<StreamedEvent[]> {
+    async replay(channel: string, after: number): Promise<StreamedBatch> {
       stats.replayReads += 1;
       const events = channel === ALL_JOBS ? await log.sinceId(after, READ_PAGE) : await log.since(channel, after, READ_PAGE);
-      return events.map((event) => ({ position: channel === ALL_JOBS ? event.id : event.seq, json: JSON.stringify(event) }));
+      return streamedBatch(events, events.map((event) => JSON.stringify(event)), channel === ALL_JOBS ? globalId : jobSeq);
     },
 
     /** the all-jobs position a stream that starts "from now" starts at: everything after it will be handed out */

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import type { ApiContext } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { jobIdParam, liveState } from './jobs.ts';
-import { ALL_JOBS, READ_PAGE, type StreamedEvent } from '../event-hub.ts';
+import { ALL_JOBS, READ_PAGE, type StreamedBatch } from '../event-hub.ts';
 import type { Request, Response } from 'express';
 
 /**
@@ -15,24 +15,22 @@ async function streamEvents(ctx: ApiContext, req: Request, res: Response, stream
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   res.write('retry: 2000\n\n');
   let sent = stream.after;
-  let waiting: StreamedEvent[][] | undefined = stream.replay ? [] : undefined;
-  const send = (events: StreamedEvent[]) => {
-    let frames = '';
-    for (const event of events) {
-      if (event.position <= sent) continue;
-      frames += `id: ${event.position}\ndata: ${event.json}\n\n`;
-      sent = event.position;
-    }
-    if (frames) res.write(frames);
+  let waiting: StreamedBatch[] | undefined = stream.replay ? [] : undefined;
+  const send = ({ events, frames }: StreamedBatch) => {
+    const unsent = events[0] && events[0].position <= sent ? events.filter((event) => event.position > sent) : events;
+    if (!unsent.length) return;
+    // the common case, a batch wholly new to this stream, goes out as the buffer every stream shares
+    res.write(unsent === events ? frames : unsent.map((event) => event.frame).join(''));
+    sent = unsent[unsent.length - 1]!.position;
   };
-  const unsubscribe = ctx.hub.subscribe(stream.channel, (events) => (waiting ? waiting.push(events) : send(events)));
+  const unsubscribe = ctx.hub.subscribe(stream.channel, (batch) => (waiting ? waiting.push(batch) : send(batch)));
   const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
   req.on('close', () => { clearInterval(keepAlive); unsubscribe(); });
   if (!waiting) return;
   try {
-    for (let page = await ctx.hub.replay(stream.channel, sent); page.length; page = await ctx.hub.replay(stream.channel, sent)) {
+    for (let page = await ctx.hub.replay(stream.channel, sent); page.events.length; page = await ctx.hub.replay(stream.channel, sent)) {
       send(page);
-      if (page.length < READ_PAGE) break;
+      if (page.events.length < READ_PAGE) break;
     }
   } catch (error) {
     ctx.logger.warn({ err: (error as Error).message, channel: stream.channel }, 'SSE replay failed');
