@@ -45,6 +45,8 @@ const schema = z.object({
   ATELIER_GPU_POOLS: gpuPools.optional(),
   ATELIER_DEFAULT_POOL: z.string().optional(),
   ATELIER_COMFY_INFLIGHT: z.coerce.number({ error: 'ATELIER_COMFY_INFLIGHT must be a whole number from 1 to 16' }).int().min(1, 'ATELIER_COMFY_INFLIGHT must be at least 1').max(16, 'ATELIER_COMFY_INFLIGHT must be at most 16').default(2),
+  ATELIER_HOST_BEAT_MS: z.coerce.number({ error: 'ATELIER_HOST_BEAT_MS must be a number of milliseconds' }).int().min(100, 'ATELIER_HOST_BEAT_MS must be at least 100').max(60_000, 'ATELIER_HOST_BEAT_MS must be at most 60000').default(2000),
+  ATELIER_HOST_LOST_MS: z.coerce.number({ error: 'ATELIER_HOST_LOST_MS must be a number of milliseconds' }).int().min(300, 'ATELIER_HOST_LOST_MS must be at least 300').max(600_000, 'ATELIER_HOST_LOST_MS must be at most 600000').default(8000),
   ATELIER_TRAINER_COMMAND: z.string().optional(),
   ATELIER_TRAINER_BACKEND: z.enum(['ai-toolkit', 'kohya'], { error: 'ATELIER_TRAINER_BACKEND must be ai-toolkit or kohya' }).default('ai-toolkit'),
   ATELIER_TRAINER_BASE_MODEL: z.string().min(1).optional(),
@@ -87,6 +89,8 @@ export interface AtelierConfig {
   gpuPools: Record<string, string>;
   defaultPool?: string;
   comfyInflight: number;
+  /** GPU hosts: how often a GPU worker refreshes its registration, and how old a registration is when its host counts as lost */
+  gpuHosts: { beatMs: number; lostMs: number };
   /** chapters a campaign writes at once (LLM requests in flight) */
   chapterFanout: number;
   trainerCommand?: string;
@@ -144,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AtelierConfig 
     gpuPools,
     defaultPool: c.ATELIER_DEFAULT_POOL ?? Object.keys(gpuPools)[0],
     comfyInflight: c.ATELIER_COMFY_INFLIGHT,
+    gpuHosts: { beatMs: c.ATELIER_HOST_BEAT_MS, lostMs: Math.max(c.ATELIER_HOST_LOST_MS, 2 * c.ATELIER_HOST_BEAT_MS) },
     chapterFanout: c.ATELIER_CHAPTER_FANOUT,
     trainerCommand: c.ATELIER_TRAINER_COMMAND,
     trainer: { command: c.ATELIER_TRAINER_COMMAND, backend: c.ATELIER_TRAINER_BACKEND, baseModel: c.ATELIER_TRAINER_BASE_MODEL, arch: c.ATELIER_TRAINER_ARCH, graceMs: c.ATELIER_TRAINER_GRACE_MS },

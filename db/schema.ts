@@ -167,6 +167,31 @@ export const loras = pgTable('loras', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [index('loras_character_idx').on(t.characterId)]);
 
+export const gpuHosts = pgTable('gpu_hosts', {
+  pool: text('pool').notNull(),
+  host: text('host').notNull(),
+  comfyUrl: text('comfy_url').notNull(),
+  slots: integer('slots').notNull(),
+  version: text('version').notNull(),
+  pid: integer('pid'),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+  lastSeen: timestamp('last_seen', { withTimezone: true }).notNull().defaultNow(),
+  stoppedAt: timestamp('stopped_at', { withTimezone: true }),
+}, (t) => [primaryKey({ columns: [t.pool, t.host] })]);
+
+export const gpuPools = pgTable('gpu_pools', {
+  pool: text('pool').primaryKey(),
+  pausedAt: timestamp('paused_at', { withTimezone: true }),
+  pausedBy: text('paused_by'),
+  reason: text('reason'),
+});
+
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
 export type CharacterRow = typeof characters.$inferSelect;
 export type DatasetImageRow = typeof datasetImages.$inferSelect;
 export type LoraRow = typeof loras.$inferSelect;

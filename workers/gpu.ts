@@ -17,6 +17,10 @@ import { trainerSetup } from '../activities/training/setup.ts';
 import { reapOrphanTrainers } from '../activities/training/process.ts';
 import { loraInstallActivities } from '../activities/lora-install.ts';
 import { ensureDemoTrainer, DEMO_TRAINER_RUN } from '../infra/local/demo-trainer/install.ts';
+import { gpuHostRegistry, keepRegistered } from '../db/gpu-hosts.ts';
+import fs from 'node:fs';
+
+const VERSION = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 async function run() {
   const { values } = parseArgs({ options: { pool: { type: 'string' }, host: { type: 'string' } } });
@@ -63,7 +67,13 @@ async function run() {
   queues.push(trainingTaskQueue(pool));
   const backend = config.demoBackends.includes(`comfyui:${pool}`) ? 'demo' : 'comfyui';
   logger.info({ pool, host, queues, comfyUrl, backend, inflight: config.comfyInflight, trainer: config.trainer.command ? config.trainer.backend : 'demo', workDir, reapedTrainers: reaped }, 'GPU worker polling');
+  // this host in the pool's registry: jobs size their window from the live hosts' slots
+  const registration = keepRegistered(gpuHostRegistry(database.sql, config.gpuHosts),
+    { pool, host, comfyUrl, slots: config.comfyInflight + 1, version: VERSION, pid: process.pid }, config.gpuHosts.beatMs,
+    (error) => logger.warn({ err: error.message }, 'could not refresh this host in the GPU host registry'));
+  await registration.start();
   await Promise.all(workers.map((w) => w.run()));
+  await registration.stop();
   templates.close();
   await Promise.allSettled([connection.close(), database.close()]);
   process.exit(0);
