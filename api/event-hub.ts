@@ -69,7 +69,9 @@ export async function eventHub(log: EventLog, onReadError: (error: Error) => voi
         }
       } while (again);
     } catch (error) {
+      // nothing was handed out past what was read: try again, as the next notification would
       onReadError(error as Error);
+      setTimeout(() => void readNew(), 1000).unref();
     } finally {
       reading = false;
     }
