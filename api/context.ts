@@ -30,7 +30,7 @@ export interface ApiContext {
 export async function createApiContext(base: Pick<ApiContext, 'config' | 'logger' | 'database' | 'store' | 'temporal' | 'token'>): Promise<ApiContext> {
   const events = eventLog(base.database.sql);
   return {
-    ...base, jobs: jobRepository(base.database.db), events, assets: assetRepository(base.database.db), sprites: spriteRepository(base.database.db), hub: await eventHub(events),
+    ...base, jobs: jobRepository(base.database.db), events, assets: assetRepository(base.database.db), sprites: spriteRepository(base.database.db), hub: await eventHub(events, (error) => base.logger.warn({ err: error.message }, 'the event hub could not read the event log')),
     templates: templateCatalogue({ userDir: base.config.templatesDir }),
   };
 }

@@ -1,27 +1,118 @@
-// One LISTEN for the whole API; each SSE stream registers for its job and is told when to read more.
-import type { EventLog } from '../db/events.ts';
+// One LISTEN for the whole API, and one read of the log per notification for every stream: the hub reads what
+// was appended since it last read and hands the same rows to every stream of the channels they belong to.
+import type { EventLog, JobEvent } from '../db/events.ts';
 
 /** subscribe with this id to hear of every job's events */
 export const ALL_JOBS = '*';
 
+/** an event as a stream sends it: its position in the channel (the SSE id) and its SSE frame */
+export interface StreamedEvent { position: number; frame: string }
+
+/** events in the order of their positions, and all their frames in one buffer made once for every stream */
+export interface StreamedBatch { events: StreamedEvent[]; frames: Buffer }
+
+function streamedBatch(events: JobEvent[], json: string[], position: (event: JobEvent) => number): StreamedBatch {
+  const streamed = events.map((event, i) => ({ position: position(event), frame: `id: ${position(event)}\ndata: ${json[i]}\n\n` }));
+  return { events: streamed, frames: Buffer.from(streamed.map((e) => e.frame).join('')) };
+}
+
+const globalId = (event: JobEvent) => event.id;
+const jobSeq = (event: JobEvent) => event.seq;
+
 export type EventHub = Awaited<ReturnType<typeof eventHub>>;
 
-export async function eventHub(log: EventLog) {
-  const listeners = new Map<string, Set<(seq: number) => void>>();
-  const subscription = await log.listen((jobId, seq) => {
-    for (const listener of listeners.get(jobId) ?? []) listener(seq);
-    for (const listener of listeners.get(ALL_JOBS) ?? []) listener(seq);
+/** the most events one read returns */
+export const READ_PAGE = 1000;
+
+export async function eventHub(log: EventLog, onReadError: (error: Error) => void = () => {}) {
+  const listeners = new Map<string, Set<(batch: StreamedBatch) => void>>();
+  const stats = { notifications: 0, reads: 0, replayReads: 0 };
+  // every event up to this global id has been handed out (or had nobody to hand it to)
+  let handedOut = 0;
+  let reading = false;
+  let again = false;
+
+  const deliver = (events: JobEvent[]) => {
+    const json = events.map((event) => JSON.stringify(event));
+    const everyJob = listeners.get(ALL_JOBS);
+    if (everyJob?.size) {
+      const batch = streamedBatch(events, json, globalId);
+      for (const listener of everyJob) listener(batch);
+    }
+    const byJob = new Map<string, number[]>();
+    events.forEach((event, i) => {
+      if (!listeners.get(event.jobId)?.size) return;
+      if (!byJob.has(event.jobId)) byJob.set(event.jobId, []);
+      byJob.get(event.jobId)!.push(i);
+    });
+    for (const [jobId, indexes] of byJob) {
+      const batch = streamedBatch(indexes.map((i) => events[i]!), indexes.map((i) => json[i]!), jobSeq);
+      for (const listener of listeners.get(jobId) ?? []) listener(batch);
+    }
+  };
+
+  // a notification that lands mid-read is served by one more read, not one each
+  const readNew = async () => {
+    if (reading) { again = true; return; }
+    reading = true;
+    try {
+      do {
+        again = false;
+        for (;;) {
+          stats.reads += 1;
+          const page = await log.sinceId(handedOut, READ_PAGE);
+          if (page.length) {
+            handedOut = Math.max(handedOut, page[page.length - 1]!.id);
+            deliver(page);
+          }
+          if (page.length < READ_PAGE) break;
+        }
+      } while (again);
+    } catch (error) {
+      // nothing was handed out past what was read: try again, as the next notification would
+      onReadError(error as Error);
+      setTimeout(() => void readNew(), 1000).unref();
+    } finally {
+      reading = false;
+    }
+  };
+
+  const subscription = await log.listen((appended) => {
+    stats.notifications += 1;
+    // nobody to hand it to: later streams read what came before them themselves
+    if (!listeners.size && !reading) handedOut = Math.max(handedOut, appended.id);
+    else void readNew();
   });
+  handedOut = Math.max(handedOut, await log.lastId());
+
   return {
-    subscribe(jobId: string, listener: (seq: number) => void): () => void {
-      if (!listeners.has(jobId)) listeners.set(jobId, new Set());
-      listeners.get(jobId)!.add(listener);
+    /**
+     * Calls back with each batch of the channel's new events (a job id, or ALL_JOBS). Subscribe before replaying
+     * what came earlier: a batch may then overlap the replay, and positions tell which events were sent.
+     */
+    subscribe(channel: string, listener: (batch: StreamedBatch) => void): () => void {
+      if (!listeners.has(channel)) listeners.set(channel, new Set());
+      listeners.get(channel)!.add(listener);
       return () => {
-        const set = listeners.get(jobId);
+        const set = listeners.get(channel);
         set?.delete(listener);
-        if (set?.size === 0) listeners.delete(jobId);
+        if (set?.size === 0) listeners.delete(channel);
       };
     },
+
+    /** the channel's events after a position, from the log (a stream catching up from its Last-Event-ID) */
+    async replay(channel: string, after: number): Promise<StreamedBatch> {
+      stats.replayReads += 1;
+      const events = channel === ALL_JOBS ? await log.sinceId(after, READ_PAGE) : await log.since(channel, after, READ_PAGE);
+      return streamedBatch(events, events.map((event) => JSON.stringify(event)), channel === ALL_JOBS ? globalId : jobSeq);
+    },
+
+    /** the all-jobs position a stream that starts "from now" starts at: everything after it will be handed out */
+    position: () => handedOut,
+
+    /** reads of the log (live and replay) and notifications heard, for GET /api/events/stats */
+    stats: () => ({ ...stats, streams: [...listeners.values()].reduce((sum, set) => sum + set.size, 0) }),
+
     close: () => subscription.unlisten(),
   };
 }

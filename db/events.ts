@@ -3,6 +3,8 @@ import type { Sql } from 'postgres';
 import { cleanText } from '../core/text.ts';
 
 export const EVENTS_CHANNEL = 'atelier_events';
+/** held while an event is appended: ids are then given out in commit order, so reading `id > last seen` misses none */
+const APPEND_LOCK = 74_657_202;
 
 export type EventLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -17,6 +19,9 @@ export interface JobEvent {
   data: Record<string, unknown>;
   correlationId?: string | null;
 }
+
+/** what an append's NOTIFY says */
+export type AppendedEvent = Pick<JobEvent, 'id' | 'seq' | 'jobId'>;
 
 export interface NewJobEvent {
   jobId: string;
@@ -37,18 +42,20 @@ export function eventLog(sql: Sql) {
       // inputs are refused earlier with the field named; whatever else echoes them (an error message) is cleaned
       // here, so no write of the log can fail, and be retried forever, on text PostgreSQL cannot store
       const event = cleanText(raw);
+      // one lock for every job, not one per job: two jobs' appends in flight at once could otherwise commit
+      // ids out of order, and a stream that had read the later one would never see the earlier
       return sql.begin(async (tx) => {
-        await tx`SELECT pg_advisory_xact_lock(hashtext(${event.jobId}))`;
+        await tx`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`;
         const rows = await tx`
-          INSERT INTO events (job_id, seq, level, type, data, dedupe_key, correlation_id)
-          SELECT ${event.jobId}, coalesce(max(seq), 0) + 1, ${event.level ?? 'info'}, ${event.type}, ${JSON.stringify(event.data ?? {})}::jsonb, ${event.dedupeKey ?? null},
-                 (SELECT correlation_id FROM jobs WHERE id = ${event.jobId})
-          FROM events WHERE job_id = ${event.jobId}
-          ON CONFLICT (job_id, dedupe_key) DO NOTHING
-          RETURNING *`;
-        if (!rows[0]) return undefined;
-        await tx`SELECT pg_notify(${EVENTS_CHANNEL}, ${`${event.jobId}:${rows[0].seq}`})`;
-        return toEvent(rows[0]);
+          WITH appended AS (
+            INSERT INTO events (job_id, seq, level, type, data, dedupe_key, correlation_id)
+            SELECT ${event.jobId}, coalesce(max(seq), 0) + 1, ${event.level ?? 'info'}, ${event.type}, ${JSON.stringify(event.data ?? {})}::jsonb, ${event.dedupeKey ?? null},
+                   (SELECT correlation_id FROM jobs WHERE id = ${event.jobId})
+            FROM events WHERE job_id = ${event.jobId}
+            ON CONFLICT (job_id, dedupe_key) DO NOTHING
+            RETURNING *)
+          SELECT appended.*, pg_notify(${EVENTS_CHANNEL}, appended.id || ':' || appended.seq || ':' || appended.job_id) FROM appended`;
+        return rows[0] ? toEvent(rows[0]) : undefined;
       });
     },
 
@@ -68,11 +75,11 @@ export function eventLog(sql: Sql) {
       return Number(row!.id);
     },
 
-    /** calls back with (jobId, seq) for every appended event, from any process */
-    async listen(onEvent: (jobId: string, seq: number) => void) {
+    /** calls back for every appended event, from any process, with what its notification names (`id:seq:jobId`) */
+    async listen(onEvent: (appended: AppendedEvent) => void) {
       return sql.listen(EVENTS_CHANNEL, (payload) => {
-        const at = payload.lastIndexOf(':');
-        onEvent(payload.slice(0, at), Number(payload.slice(at + 1)));
+        const [id, seq] = payload.split(':', 2);
+        onEvent({ id: Number(id), seq: Number(seq), jobId: payload.slice(`${id}:${seq}:`.length) });
       });
     },
   };

@@ -1,5 +1,5 @@
 // Job records: one per workflow, upserted by the workflow's own activities.
-import { and, desc, eq, ilike, lt, or, sql as dsql } from 'drizzle-orm';
+import { and, desc, eq, ilike, or, sql as dsql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { jobs, type JobRow } from './schema.ts';
 import { cleanText } from '../core/text.ts';
@@ -38,7 +38,7 @@ export function jobRepository(db: Db) {
       return db.query.jobs.findFirst({ where: eq(jobs.id, id) });
     },
 
-    /** newest first; the cursor is the last row's `createdAt|id` */
+    /** newest first; the cursor is the last row's `createdAt|id`, its time to the microsecond as stored */
     async list(filter: { pipeline?: string; status?: string; stage?: string; text?: string; cursor?: string; limit: number }) {
       const conditions = [];
       if (filter.pipeline) conditions.push(eq(jobs.pipeline, filter.pipeline));
@@ -50,27 +50,36 @@ export function jobRepository(db: Db) {
       }
       if (filter.cursor) {
         const [time, id] = decodeCursor(filter.cursor);
-        conditions.push(or(lt(jobs.createdAt, time), and(eq(jobs.createdAt, time), lt(jobs.id, id))));
+        conditions.push(dsql`(${jobs.createdAt}, ${jobs.id}) < (${time}::timestamptz, ${id})`);
       }
-      const rows = await db.select().from(jobs).where(and(...conditions)).orderBy(desc(jobs.createdAt), desc(jobs.id)).limit(filter.limit + 1);
+      const rows = await db.select({ job: jobs, exactTime: dsql<string>`to_char(${jobs.createdAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` })
+        .from(jobs).where(and(...conditions)).orderBy(desc(jobs.createdAt), desc(jobs.id)).limit(filter.limit + 1);
       const page = rows.slice(0, filter.limit);
       const last = page[page.length - 1];
-      return { jobs: page, nextCursor: rows.length > filter.limit && last ? encodeCursor(last) : null };
+      return { jobs: page.map((row) => row.job), nextCursor: rows.length > filter.limit && last ? encodeCursor(last.exactTime, last.job.id) : null };
     },
   };
 }
 
 export class CursorError extends Error {}
 
-function encodeCursor(row: JobRow): string {
-  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+// microseconds, as PostgreSQL keeps them: a cursor cut to the millisecond (a JS Date) skipped the jobs created
+// in the same millisecond as a page's last row and before it
+function encodeCursor(exactTime: string, id: string): string {
+  return Buffer.from(`${exactTime}|${id}`).toString('base64url');
 }
 
-function decodeCursor(cursor: string): [Date, string] {
-  const [time, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  const date = new Date(time ?? '');
-  if (!id || Number.isNaN(date.getTime())) throw new CursorError('cursor is not one this API gave out: start again without it');
-  return [date, id];
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+/** a time PostgreSQL accepts too: no 30 February (which Date.parse rolls over into March) */
+const isCalendarTime = (time: string) => !Number.isNaN(Date.parse(time)) && new Date(time).toISOString().slice(0, 19) === time.slice(0, 19);
+
+function decodeCursor(cursor: string): [string, string] {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const at = text.indexOf('|');
+  const [time, id] = [text.slice(0, at), text.slice(at + 1)];
+  if (at < 0 || !id || !CURSOR_TIME.test(time) || !isCalendarTime(time)) throw new CursorError('cursor is not one this API gave out: start again without it');
+  return [time, id];
 }
 
 export type JobRepository = ReturnType<typeof jobRepository>;

@@ -3,42 +3,42 @@ import { Router } from 'express';
 import type { ApiContext } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { jobIdParam, liveState } from './jobs.ts';
-import { ALL_JOBS } from '../event-hub.ts';
+import { ALL_JOBS, READ_PAGE, type StreamedBatch } from '../event-hub.ts';
 import type { Request, Response } from 'express';
-import type { JobEvent } from '../../db/events.ts';
 
 /**
- * One SSE stream: replays what `read` returns after `after`, then reads again whenever the hub says the
- * channel has news. Subscribed before the replay, so nothing appended in between is missed; a notification
- * that lands mid-read triggers one more read.
+ * One SSE stream of a channel (a job, or ALL_JOBS): what the hub hands out, after replaying from the log what
+ * came after `after` (`replay: false`: the stream starts from now). Subscribed before the replay, so nothing
+ * appended in between is missed; what the hub hands out meanwhile waits, and positions drop what was replayed.
  */
-function streamEvents(ctx: ApiContext, req: Request, res: Response, stream: { channel: string; after: number; read: (after: number) => Promise<JobEvent[]>; position: (event: JobEvent) => number }): Promise<void> {
+async function streamEvents(ctx: ApiContext, req: Request, res: Response, stream: { channel: string; after: number; replay: boolean }): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   res.write('retry: 2000\n\n');
   let sent = stream.after;
-  let reading = false;
-  let again = false;
-  const flush = async () => {
-    if (reading) { again = true; return; }
-    reading = true;
-    try {
-      do {
-        again = false;
-        for (let page = await stream.read(sent); page.length; page = await stream.read(sent)) {
-          for (const event of page) res.write(`id: ${stream.position(event)}\ndata: ${JSON.stringify(event)}\n\n`);
-          sent = stream.position(page[page.length - 1]!);
-        }
-      } while (again);
-    } catch (error) {
-      ctx.logger.warn({ err: (error as Error).message, channel: stream.channel }, 'SSE read failed');
-    } finally {
-      reading = false;
-    }
+  let waiting: StreamedBatch[] | undefined = stream.replay ? [] : undefined;
+  const send = ({ events, frames }: StreamedBatch) => {
+    const unsent = events[0] && events[0].position <= sent ? events.filter((event) => event.position > sent) : events;
+    if (!unsent.length) return;
+    // the common case, a batch wholly new to this stream, goes out as the buffer every stream shares
+    res.write(unsent === events ? frames : unsent.map((event) => event.frame).join(''));
+    sent = unsent[unsent.length - 1]!.position;
   };
-  const unsubscribe = ctx.hub.subscribe(stream.channel, () => void flush());
+  const unsubscribe = ctx.hub.subscribe(stream.channel, (batch) => (waiting ? waiting.push(batch) : send(batch)));
   const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
   req.on('close', () => { clearInterval(keepAlive); unsubscribe(); });
-  return flush();
+  if (!waiting) return;
+  try {
+    for (let page = await ctx.hub.replay(stream.channel, sent); page.events.length; page = await ctx.hub.replay(stream.channel, sent)) {
+      send(page);
+      if (page.events.length < READ_PAGE) break;
+    }
+  } catch (error) {
+    ctx.logger.warn({ err: (error as Error).message, channel: stream.channel }, 'SSE replay failed');
+    res.end();
+    return;
+  }
+  for (const events of waiting) send(events);
+  waiting = undefined;
 }
 
 function afterSeq(raw: unknown): number {
@@ -70,18 +70,21 @@ export function eventRoutes(ctx: ApiContext): Router {
     res.end();
   });
 
+  // the hub's counts: notifications heard, reads of the log (live, and replays for streams catching up), streams
+  router.get('/events/stats', (_req, res) => { res.json(ctx.hub.stats()); });
+
   // every job's events, live (the jobs list); Last-Event-ID here is the global event id
   router.get('/events', async (req, res) => {
     const given = req.headers['last-event-id'] ?? req.query.after;
-    const after = given === undefined ? await ctx.events.lastId() : afterSeq(given);
-    await streamEvents(ctx, req, res, { channel: ALL_JOBS, after, read: (from) => ctx.events.sinceId(from), position: (e) => e.id });
+    if (given === undefined) return streamEvents(ctx, req, res, { channel: ALL_JOBS, after: ctx.hub.position(), replay: false });
+    await streamEvents(ctx, req, res, { channel: ALL_JOBS, after: afterSeq(given), replay: true });
   });
 
   router.get('/jobs/:id/events', async (req, res) => {
     const id = jobIdParam(req.params.id);
     const after = afterSeq(req.headers['last-event-id'] ?? req.query.after);
     await ensureJob(id);
-    await streamEvents(ctx, req, res, { channel: id, after, read: (from) => ctx.events.since(id, from), position: (e) => e.seq });
+    await streamEvents(ctx, req, res, { channel: id, after, replay: true });
   });
 
   return router;

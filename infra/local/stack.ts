@@ -63,7 +63,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const apiPortProblem = await portProblem(config.api.port, config.api.host);
   if (apiPortProblem) throw new Error(`the API cannot listen: ${apiPortProblem}. Stop what uses it, or set ATELIER_API_PORT (and ATELIER_API_HOST) to another`);
   const releaseDataDir = claimDataDir(config.dataDir);
-  const supervisor = createSupervisor({ logDir: path.join(config.dataDir, 'logs', 'processes'), runDir: path.join(config.dataDir, 'run'), onLine: options.onLine, onEvent: say });
+  const logDir = path.join(config.dataDir, 'logs', 'processes');
+  const supervisor = createSupervisor({ logDir, runDir: path.join(config.dataDir, 'run'), onLine: options.onLine, onEvent: say });
   const cleanups: (() => Promise<void>)[] = [];
   const demo: string[] = [];
 
@@ -71,7 +72,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
       say('starting embedded PostgreSQL…');
-      const pg = await startEmbeddedPostgres(config.dataDir, (line) => options.onLine?.('postgres', line, 'stderr'), say);
+      // its log beside the other processes' (written at once: its last lines come as the launcher exits)
+      const pgLog = path.join(logDir, 'postgres.out.log');
+      const pg = await startEmbeddedPostgres(config.dataDir, (line) => {
+        try { fs.appendFileSync(pgLog, line + '\n'); } catch { /* a log that cannot be written must not stop the database */ }
+        options.onLine?.('postgres', line, 'stderr');
+      }, say);
       cleanups.push(pg.stop);
       databaseUrl = pg.url;
       demo.push('postgres');

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 import { ensureUiBuilt } from '../../infra/local/ui-build.ts';
+import { eventLog } from '../../db/events.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DIST = path.join(ROOT, 'ui', 'dist');
@@ -89,8 +90,7 @@ async function main(): Promise<void> {
     // a live status change with every row on screen: an event appended as an activity would, then NOTIFY
     const live = rows.filter({ hasText: 'Benchmark job 5:' });
     const sent = Date.now();
-    await stack.sql`INSERT INTO events (job_id, seq, level, type, data) VALUES ('bench-00005', 1, 'info', 'job.completed', ${JSON.stringify({ assets: 1 })}::jsonb)`;
-    await stack.sql`SELECT pg_notify('atelier_events', 'bench-00005:1')`;
+    await eventLog(stack.sql).append({ jobId: 'bench-00005', type: 'job.completed', data: { assets: 1 } });
     await live.locator('.badge', { hasText: 'Completed' }).waitFor({ timeout: 10_000 });
     const liveMs = Date.now() - sent;
     const longTasks = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks);

@@ -1,0 +1,49 @@
+// npm run bench:events — live events at scale: N SSE clients (BENCH_CLIENTS, default 200) on the all-jobs stream
+// while 100 small jobs are submitted at once. Prints event latency (each event's time to its arrival at each
+// client), `GET /api/jobs` timed during the burst, and the RSS of the API and the main worker: idle, with the
+// clients connected (before the burst), and after it.
+import { startTestStack, until } from '../support/stack.ts';
+import { ms, openSseClients, percentile, processPid, rssMb, submitJobs, timeJobList } from './live-events.ts';
+
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 200);
+const JOBS = Number(process.env.BENCH_JOBS ?? 100);
+
+const stack = await startTestStack({ comfyStepMs: 5, env: { LOG_LEVEL: 'info' } });
+try {
+  // warm the paths once (the workflow bundle's first task, sharp, connections)
+  const [warm] = await submitJobs(stack, 1, 'warm-up');
+  await until('the warm-up job', async () => (await stack.api(`/api/jobs/${warm}`)).body.job?.status === 'COMPLETED', 60_000);
+
+  const pids = { api: processPid(stack, 'api'), 'worker-main': processPid(stack, 'worker-main') };
+  const rss = () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, rssMb(pid)]));
+  const idle = rss();
+  const clients = await openSseClients(stack, CLIENTS);
+  await new Promise((r) => setTimeout(r, 500));
+  const before = rss();
+
+  const ids = await submitJobs(stack, JOBS, 'burst');
+  const allSeen = () => ids.every((id) => clients.completedBy(id) >= CLIENTS);
+  // a client that never gets an event (a stream that skipped it) must not hold the bench forever
+  const deadline = Date.now() + 120_000;
+  const list = await timeJobList(stack, () => allSeen() || Date.now() > deadline);
+  const missed = ids.reduce((sum, id) => sum + CLIENTS - clients.completedBy(id), 0);
+  const after = rss();
+  clients.close();
+  const [failed] = await stack.sql`SELECT count(*)::int AS n FROM jobs WHERE id = ANY(${ids}) AND status <> 'COMPLETED'`;
+
+  const latencies = clients.latencies;
+  const max = latencies.reduce((a, b) => Math.max(a, b), 0);
+  const p99 = percentile(latencies, 99);
+  const listP99 = percentile(list.timings, 99);
+  console.log(`\nbench:events — ${CLIENTS} SSE clients on /api/events, ${JOBS} jobs submitted at once (${failed!.n} not completed)`);
+  console.log(`  events delivered: ${latencies.length} (${(latencies.length / CLIENTS).toFixed(0)} per client); connection errors: ${clients.errors.length}; job.completed events a client never got: ${missed}`);
+  console.log(`  event latency: p50 ${ms(percentile(latencies, 50))}, p99 ${ms(p99)}, max ${ms(max)}   target p99 ≤ 60 ms  ${p99 <= 60 ? 'MET' : 'NOT MET'}`);
+  console.log(`  GET /api/jobs during the burst (${list.timings.length} calls, ${list.errors} errors): p50 ${ms(percentile(list.timings, 50))}, p99 ${ms(listP99)}   target p99 ≤ 100 ms  ${listP99 <= 100 ? 'MET' : 'NOT MET'}`);
+  const growth = (from: number, to: number) => { const g = (to / from - 1) * 100; return `${g >= 0 ? '+' : ''}${g.toFixed(1)} %${g <= 10 ? '' : ' (over 10 %)'}`; };
+  for (const name of Object.keys(pids)) {
+    console.log(`  ${name} RSS: ${idle[name]!.toFixed(0)} MB idle, ${before[name]!.toFixed(0)} MB with the clients connected, ${after[name]!.toFixed(0)} MB after the burst; growth over the burst ${growth(before[name]!, after[name]!)}, from idle ${growth(idle[name]!, after[name]!)}`);
+  }
+  if (clients.errors.length) console.log(`  first errors: ${clients.errors.slice(0, 3).join('; ')}`);
+} finally {
+  await stack.stop();
+}

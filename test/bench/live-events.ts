@@ -1,0 +1,116 @@
+// What bench:events and bench:soak share: SSE clients on the all-jobs stream that time every event from its
+// `time` (when it was appended) to its arrival, small jobs submitted in bursts, `GET /api/jobs` timed while they
+// run, and the RSS of Atelier's processes.
+import fs from 'node:fs';
+import http from 'node:http';
+import type { TestStack } from '../support/stack.ts';
+
+export interface SseClients {
+  /** milliseconds from each event's time to its arrival, one entry per event per client */
+  latencies: number[];
+  /** events seen per client */
+  received: number[];
+  /** connections that failed or ended while open */
+  errors: string[];
+  /** how many clients saw this job's `job.completed` */
+  completedBy(jobId: string): number;
+  close(): void;
+}
+
+const TIME = /"time":"([^"]+)"/;
+const JOB = /"jobId":"([^"]+)"/;
+
+/** N clients on `GET /api/events` over plain HTTP (the browser's EventSource speaks the same). */
+export async function openSseClients(stack: TestStack, count: number): Promise<SseClients> {
+  const url = new URL('/api/events', stack.apiUrl);
+  const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+  const latencies: number[] = [];
+  const received = new Array<number>(count).fill(0);
+  const errors: string[] = [];
+  const completed = new Map<string, number>();
+  const requests: http.ClientRequest[] = [];
+  let closing = false;
+
+  const open = (index: number) => new Promise<void>((resolve, reject) => {
+    const request = http.get(url, { agent, headers: { accept: 'text/event-stream', authorization: `Bearer ${stack.token}` } }, (response) => {
+      if (response.statusCode !== 200) return reject(new Error(`client ${index}: HTTP ${response.statusCode}`));
+      response.setEncoding('utf8');
+      let buffer = '';
+      response.on('data', (chunk: string) => {
+        const now = Date.now();
+        buffer += chunk;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          // picked out rather than parsed: 200 clients in this process must not be what delays their events
+          const time = TIME.exec(frame)?.[1];
+          if (!time) continue;
+          latencies.push(now - Date.parse(time));
+          received[index]! += 1;
+          if (frame.includes('"type":"job.completed"')) {
+            const jobId = JOB.exec(frame)![1]!;
+            completed.set(jobId, (completed.get(jobId) ?? 0) + 1);
+          }
+        }
+      });
+      response.on('end', () => { if (!closing) errors.push(`client ${index}: the stream ended`); });
+      response.on('error', (error) => { if (!closing) errors.push(`client ${index}: ${error.message}`); });
+      resolve();
+    });
+    request.on('error', (error) => { if (!closing) errors.push(`client ${index}: ${error.message}`); reject(error); });
+    requests.push(request);
+  });
+
+  for (let i = 0; i < count; i += 50) await Promise.all(Array.from({ length: Math.min(50, count - i) }, (_, j) => open(i + j)));
+  return {
+    latencies, received, errors,
+    completedBy: (jobId) => completed.get(jobId) ?? 0,
+    close() {
+      closing = true;
+      for (const request of requests) request.destroy();
+      agent.destroy();
+    },
+  };
+}
+
+/** Small generate jobs, all submitted at once; their ids. */
+export async function submitJobs(stack: TestStack, count: number, label: string): Promise<string[]> {
+  const started = await Promise.all(Array.from({ length: count }, (_, i) => stack.api('/api/generate', {
+    method: 'POST', json: { prompt: `${label} ${i}: a lighthouse at dusk`, width: 64, height: 64, steps: 2, seed: i },
+  })));
+  const refused = started.find((s) => s.status !== 202);
+  if (refused) throw new Error(`generate refused: ${JSON.stringify(refused.body)}`);
+  return started.map((s) => s.body.id as string);
+}
+
+/** Times `GET /api/jobs` (a page of 50) back to back until `done()` says stop. */
+export async function timeJobList(stack: TestStack, done: () => boolean, pauseMs = 20): Promise<{ timings: number[]; errors: number }> {
+  const timings: number[] = [];
+  let errors = 0;
+  while (!done()) {
+    const start = performance.now();
+    const { status } = await stack.api('/api/jobs?limit=50');
+    timings.push(performance.now() - start);
+    if (status !== 200) errors += 1;
+    await new Promise((r) => setTimeout(r, pauseMs));
+  }
+  return { timings, errors };
+}
+
+/** Resident memory of a process in MB, from /proc. */
+export function rssMb(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+export const processPid = (stack: TestStack, name: string) => stack.supervisor.get(name)?.child?.pid;
+
+export function percentile(values: number[], p: number): number {
+  if (!values.length) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+export const ms = (value: number) => `${value.toFixed(0)} ms`;

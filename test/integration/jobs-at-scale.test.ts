@@ -1,0 +1,120 @@
+// Many clients and many jobs: live events handed to 100 SSE streams from one read of the log per notification,
+// with Last-Event-ID reconnects that miss nothing; and `GET /api/jobs` paging through jobs created within one
+// millisecond.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestStack, until, type TestStack } from '../support/stack.ts';
+import { openSse, type SseStream } from '../support/sse.ts';
+import { eventLog, type JobEvent } from '../../db/events.ts';
+
+let stack: TestStack;
+before(async () => { stack = await startTestStack(); });
+after(async () => { await stack?.stop(); });
+
+interface HubStats { notifications: number; reads: number; replayReads: number; streams: number }
+const hubStats = async () => (await stack.api<HubStats>('/api/events/stats')).body;
+
+async function insertJob(id: string): Promise<void> {
+  await stack.sql`INSERT INTO jobs (id, pipeline, title, stage, status, input_summary) VALUES (${id}, 'generate', ${id}, 'running', 'RUNNING', '{}'::jsonb)`;
+}
+
+/** every client has every event of the log it follows (after `after`), each once and in order */
+function assertComplete(clients: SseStream<JobEvent>[], expected: number[], what: string): void {
+  for (const [i, client] of clients.entries()) assert.deepEqual(client.events.map((e) => e.id), expected, `${what} client ${i}`);
+}
+
+test('event fan-out: 50 clients on one job and 50 on every job get each event once and in order from one read per notification; a reconnect with Last-Event-ID misses nothing', async () => {
+  const log = eventLog(stack.sql);
+  const [job, other] = ['fanout-job', 'fanout-other'];
+  await insertJob(job);
+  await insertJob(other);
+  // history before anyone listens: the job's streams replay it, the all-jobs streams start after it
+  for (let i = 0; i < 3; i++) await log.append({ jobId: job, type: 'fanout.history', data: { i } });
+  await until('the hub to hear the history', async () => (await hubStats()).notifications >= 3, 10_000, 50);
+  const [{ last }] = await stack.sql`SELECT max(id)::int AS last FROM events` as unknown as [{ last: number }];
+
+  const jobUrl = `${stack.apiUrl}/api/jobs/${job}/events`;
+  const allUrl = `${stack.apiUrl}/api/events`;
+  const jobClients = await Promise.all(Array.from({ length: 50 }, () => openSse<JobEvent>(jobUrl, stack.token)));
+  const allClients = await Promise.all(Array.from({ length: 50 }, () => openSse<JobEvent>(allUrl, stack.token)));
+  await until('100 streams', async () => (await hubStats()).streams === 100, 10_000, 50);
+  await until('the job streams to replay the history', () => jobClients.every((c) => c.events.length === 3), 10_000, 50);
+  const counted = await hubStats();
+
+  // three writers at once, two of them on the same job: appends whose ids commit close together
+  const write = (jobId: string, count: number, type: string) => (async () => {
+    for (let i = 0; i < count; i++) await log.append({ jobId, type, data: { i } });
+  })();
+  await Promise.all([write(job, 20, 'fanout.a'), write(job, 20, 'fanout.b'), write(other, 20, 'fanout.c')]);
+  const jobSeqs = async () => (await stack.sql`SELECT seq FROM events WHERE job_id = ${job} ORDER BY seq`).map((r) => r.seq as number);
+  const allIds = async () => (await stack.sql`SELECT id FROM events WHERE id > ${last} ORDER BY id`).map((r) => Number(r.id));
+  let expectedJob = await jobSeqs();
+  let expectedAll = await allIds();
+  assert.equal(expectedJob.length, 43);
+  assert.equal(expectedAll.length, 60);
+  await until('every client to have every event', () => jobClients.every((c) => c.events.length >= expectedJob.length) && allClients.every((c) => c.events.length >= expectedAll.length), 20_000, 50);
+  assertComplete(jobClients, expectedJob, 'job stream');
+  assertComplete(allClients, expectedAll, 'all-jobs stream');
+  assert.ok(jobClients.every((c) => c.events.every((e) => e.data.jobId === job && e.data.seq === e.id)), 'a job stream carries its job only, by seq');
+
+  const live = await hubStats();
+  assert.equal(live.notifications - counted.notifications, 60, 'one notification per append');
+  assert.ok(live.reads - counted.reads >= 1 && live.reads - counted.reads <= 60, `at most one read of the log per notification for all 100 streams and both channels (${live.reads - counted.reads} reads for 60 notifications)`);
+  assert.equal(live.replayReads, counted.replayReads, 'no stream read the log on its own');
+
+  // clients drop mid-stream and come back with Last-Event-ID while appends go on
+  const writing = Promise.all([write(job, 30, 'fanout.d'), write(other, 30, 'fanout.e')]);
+  await until('some of the new events to arrive', () => allClients[0]!.events.length >= expectedAll.length + 10, 10_000, 5);
+  const dropped = [...jobClients.splice(0, 5).map((c) => ({ client: c, url: jobUrl })), ...allClients.splice(0, 5).map((c) => ({ client: c, url: allUrl }))];
+  for (const { client } of dropped) client.close();
+  await new Promise((r) => setTimeout(r, 100));
+  const rejoined = await Promise.all(dropped.map(async ({ client, url }) => {
+    const again = await openSse<JobEvent>(url, stack.token, client.lastId);
+    return { url, before: client.events, again };
+  }));
+  await writing;
+  expectedJob = await jobSeqs();
+  expectedAll = await allIds();
+  const seen = (r: (typeof rejoined)[number]) => [...r.before, ...r.again.events].map((e) => e.id);
+  await until('every client, rejoined or not, to have every event', () => jobClients.every((c) => c.events.length >= expectedJob.length) && allClients.every((c) => c.events.length >= expectedAll.length)
+    && rejoined.every((r) => seen(r).length >= (r.url === jobUrl ? expectedJob : expectedAll).length), 20_000, 50);
+  assertComplete(jobClients, expectedJob, 'job stream');
+  assertComplete(allClients, expectedAll, 'all-jobs stream');
+  for (const [i, r] of rejoined.entries()) assert.deepEqual(seen(r), r.url === jobUrl ? expectedJob : expectedAll, `rejoined client ${i} (${r.url}) before and after its reconnect`);
+
+  const end = await hubStats();
+  assert.ok(end.reads - live.reads <= end.notifications - live.notifications, 'still at most one live read per notification');
+  for (const client of [...jobClients, ...allClients, ...rejoined.map((r) => r.again)]) client.close();
+});
+
+test('paging: 300 jobs, many created within one millisecond, paged with limits 1, 7 and 100: every job once', async () => {
+  // 200 jobs a few microseconds apart inside one millisecond, 50 at one and the same microsecond, 50 a millisecond
+  // apart; their ids in no order of their times, so both halves of the cursor count
+  await stack.sql`
+    INSERT INTO jobs (id, pipeline, title, stage, status, input_summary, created_at)
+    SELECT 'paging-' || md5(i::text), 'generate', 'paging ' || i, 'done', 'COMPLETED', '{}'::jsonb,
+           CASE WHEN i < 200 THEN timestamptz '2026-03-01 12:00:00.123000+00' + i * interval '3 microseconds'
+                WHEN i < 250 THEN timestamptz '2026-03-01 12:00:00.123700+00'
+                ELSE timestamptz '2026-03-01 12:00:00.124000+00' + (i - 250) * interval '1 millisecond' END
+    FROM generate_series(0, 299) AS i`;
+  const everyJob = (await stack.sql`SELECT id FROM jobs`).map((r) => r.id as string).sort();
+  assert.ok(everyJob.length >= 300);
+
+  for (const limit of [1, 7, 100]) {
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const { status, body }: { status: number; body: { jobs: { id: string }[]; nextCursor: string | null } } = await stack.api(`/api/jobs?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      assert.equal(status, 200, JSON.stringify(body));
+      paged.push(...body.jobs.map((j) => j.id));
+      cursor = body.nextCursor;
+    } while (cursor);
+    assert.equal(paged.length, new Set(paged).size, `limit=${limit}: no job twice`);
+    assert.deepEqual([...paged].sort(), everyJob, `limit=${limit}: every job`);
+  }
+
+  const forged = Buffer.from('2026-02-30T12:00:00.123Z|paging-x').toString('base64url');
+  const refused = await stack.api(`/api/jobs?cursor=${forged}`);
+  assert.equal(refused.status, 400);
+  assert.match(JSON.stringify(refused.body), /cursor is not one this API gave out/);
+});
