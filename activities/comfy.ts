@@ -17,10 +17,13 @@ import { assetIdFor, sha256, type AssetKind, type Store } from '../core/store.ts
 import type { AssetRepository } from '../db/assets.ts';
 import type { EmitEvent } from './events.ts';
 import type { AssetRef } from '../workflows/messages.ts';
+import type { PoolGate } from './pool-gate.ts';
 
 export interface ComfyDeps {
   /** the GPU pool this worker serves, named in messages */
   pool: string;
+  /** the GPU host this worker runs on, recorded with each image */
+  host?: string;
   comfyUrl: string;
   store: Store;
   assets: AssetRepository;
@@ -31,6 +34,8 @@ export interface ComfyDeps {
   reconcileMs?: number;
   /** puts a trained LoRA (DATA_DIR/loras) into this host's ComfyUI when a prompt names one it lacks */
   ensureLora?: (fileName: string) => Promise<boolean>;
+  /** holds prompts back while an operator has paused the pool */
+  gate?: PoolGate;
 }
 
 export interface ComfyPromptInput {
@@ -86,7 +91,7 @@ export function comfyActivities(deps: ComfyDeps) {
       const relativePath = deps.store.relativeAssetPath(input.jobId, input.kind, `${input.step}-${index + 1}.${ext}`);
       await deps.store.writeAtomic(relativePath, bytes);
       const ref: AssetRef = { id: assetIdFor(relativePath), path: relativePath, kind: input.kind, mime: `image/${meta.format === 'jpeg' ? 'jpeg' : meta.format ?? 'png'}`, width: meta.width, height: meta.height };
-      await deps.assets.upsert({ id: ref.id, jobId: input.jobId, kind: input.kind, relativePath, sha256: sha256(bytes), bytes: bytes.length, width: meta.width ?? null, height: meta.height ?? null, mime: ref.mime, meta: { step: input.step, comfyFile: image.filename } });
+      await deps.assets.upsert({ id: ref.id, jobId: input.jobId, kind: input.kind, relativePath, sha256: sha256(bytes), bytes: bytes.length, width: meta.width ?? null, height: meta.height ?? null, mime: ref.mime, meta: { step: input.step, comfyFile: image.filename, pool: deps.pool, host: deps.host } });
       await deps.emit(input.jobId, 'asset.created', { step: input.step, assetId: ref.id, path: relativePath, width: meta.width, height: meta.height }, { dedupeKey: `asset:${ref.id}` });
       refs.push(ref);
     }
@@ -199,12 +204,15 @@ export function comfyActivities(deps: ComfyDeps) {
 
     let cancelled = false;
     context.cancelled.catch(() => { cancelled = true; wake(); });
+    const unwatchGate = deps.gate?.watch(() => wake());
 
     try {
       await connect();
       const where = await locate();
-      if (where === 'absent') await submit(context.info.attempt > 1 ? 'retry: not found at ComfyUI' : 'first attempt');
-      else await deps.emit(input.jobId, 'comfy.resumed', { step: input.step, promptId, found: where }, { dedupeKey: `resumed:${promptId}:${context.info.attempt}` });
+      if (where === 'absent') {
+        await deps.gate?.pass(input.jobId, input.step);
+        await submit(context.info.attempt > 1 ? 'retry: not found at ComfyUI' : 'first attempt');
+      } else await deps.emit(input.jobId, 'comfy.resumed', { step: input.step, promptId, found: where }, { dedupeKey: `resumed:${promptId}:${context.info.attempt}` });
 
       let absentChecks = 0;
       let entry: ComfyHistoryEntry | undefined;
@@ -218,6 +226,10 @@ export function comfyActivities(deps: ComfyDeps) {
         if (tracker.ended) { await sleep(100); continue; }
         if (!socketOpen) await connect();
         const queue = await client.queue();
+        if (queue.pending.includes(promptId) && deps.gate?.closed()) {
+          await deps.gate.holdBack(input.jobId, input.step, { id: promptId, remove: () => client.deletePending(promptId), locate, submit });
+          continue;
+        }
         if (queue.running.includes(promptId) || queue.pending.includes(promptId)) { absentChecks = 0; continue; }
         // gone from both: ComfyUI restarted and lost it. Ask twice so a prompt finishing between the calls is not re-run.
         if (++absentChecks >= 2) {
@@ -235,6 +247,7 @@ export function comfyActivities(deps: ComfyDeps) {
       }
       throw error;
     } finally {
+      unwatchGate?.();
       socket?.close();
     }
   }

@@ -25,7 +25,7 @@ import { characterRepository } from '../db/characters.ts';
 import { loraRepository } from '../db/loras.ts';
 
 async function run() {
-  const { config, logger, database, store } = await openServices('worker-main');
+  const { config, logger, database, store } = await openServices('worker-main', { store: 'claim' });
   installTemporalLogging(logger);
   const client = await connectTemporalClient(config);
   await ensureSearchAttributes(client, config.temporal.namespace, logger);
