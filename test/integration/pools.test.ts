@@ -8,12 +8,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { startTestStack, until, type TestStack } from '../support/stack.ts';
+import postgres from 'postgres';
+import { createTestDatabase, startTestStack, until, type TestStack } from '../support/stack.ts';
+import { migrate } from '../../db/client.ts';
 import { assertEachImageOnce, jobEvents, startGenerate, waitForEvent, waitForStatus } from '../support/jobs.ts';
 import { atelierCli } from '../support/cli.ts';
 import { TSX_ARGS } from '../../infra/local/processes.ts';
 import { PROJECT_ROOT } from '../../infra/local/temporal-cli.ts';
-import { STORE_MARKER_FILE } from '../../core/store-marker.ts';
+import { checkStoreMarker, STORE_MARKER_FILE } from '../../core/store-marker.ts';
 
 let stack: TestStack;
 // 25 sampler steps of 80 ms: an image takes about 2 s, long enough to pause the pool while one runs
@@ -56,6 +58,36 @@ test('the store marker: written once into DATA_DIR and the database; a GPU worke
     assert.equal(hosts.length, 0, 'a refused worker never joined the pool');
   } finally {
     fs.rmSync(elsewhere, { recursive: true, force: true });
+  }
+});
+
+test('the store marker on a first start, on an install from before markers, and with processes starting together', async () => {
+  const database = await createTestDatabase();
+  const sql = postgres(database.url, { max: 4, onnotice: () => {} });
+  const dirs = [0, 1, 2].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-marker-')));
+  try {
+    await migrate(sql);
+    const [first, upgraded, gpuOnly] = dirs as [string, string, string];
+    // a GPU worker does not mark: it waits for the API or the main worker
+    assert.deepEqual(await checkStoreMarker(sql, gpuOnly, { claim: false }), { status: 'unmarked' });
+    // an existing install (images in DATA_DIR, no marker anywhere): the first claiming process marks both
+    fs.mkdirSync(path.join(upgraded, 'jobs', 'old-job'), { recursive: true });
+    const claims = await Promise.all([checkStoreMarker(sql, upgraded, { claim: true }), checkStoreMarker(sql, upgraded, { claim: true })]);
+    const id = JSON.parse(fs.readFileSync(path.join(upgraded, STORE_MARKER_FILE), 'utf8')).id;
+    assert.deepEqual(claims.map((c) => c.status === 'ok' && c.id), [id, id], 'two processes starting together agree on one marker');
+    assert.deepEqual(claims.map((c) => c.status === 'ok' && c.created).sort(), [undefined, 'both'].sort(), 'written once');
+    assert.ok(fs.existsSync(path.join(upgraded, 'jobs', 'old-job')), 'existing data kept');
+    await assert.rejects(checkStoreMarker(sql, first, { claim: true }), /is not the shared artifact store/, 'once marked, an empty DATA_DIR is refused even to a claiming process');
+    assert.deepEqual(await checkStoreMarker(sql, upgraded, { claim: false }), { status: 'ok', id });
+
+    // a database from before markers whose DATA_DIR was marked (by another database): the id is taken from DATA_DIR
+    await sql`DELETE FROM settings WHERE key = 'store.marker'`;
+    const adopted = await checkStoreMarker(sql, upgraded, { claim: true });
+    assert.deepEqual(adopted, { status: 'ok', id, created: 'database' });
+  } finally {
+    await sql.end({ timeout: 2 });
+    await database.drop();
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
