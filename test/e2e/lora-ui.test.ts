@@ -5,44 +5,30 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openPage, shoot as shootPage, assertAccessible as checkAccessible } from '../support/browser.ts';
 import { startTestStack, until, type TestStack } from '../support/stack.ts';
 import { portrait } from '../support/lora.ts';
 import { ensureUiBuilt } from '../../infra/local/ui-build.ts';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
-const SCREENSHOTS = path.join(process.env.ATELIER_TEST_OUTPUT ?? 'test-output', 'screenshots');
-const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
 let stack: TestStack;
 let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 before(async () => {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await ensureUiBuilt(() => {});
-  [stack, browser] = await Promise.all([startTestStack({ comfyStepMs: 5 }), chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })]);
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  page.setDefaultTimeout(30_000);
-  page.on('pageerror', (error) => pageErrors.push(error.message));
+  [stack, browser] = await Promise.all([startTestStack({ comfyStepMs: 5 }), launchChromium()]);
+  ({ page, errors: pageErrors } = await openPage(browser));
 });
 after(async () => {
   await browser?.close();
   await stack?.stop();
 });
 
-const shoot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `lora-${name}.png`), fullPage: true });
+const shoot = (name: string) => shootPage(page, `lora-${name}`);
 
-async function assertAccessible(screen: string): Promise<void> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    return (await axe.run(document)).violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  assert.deepEqual(violations, [], `${screen}: accessibility violations`);
-}
+const assertAccessible = (screen: string) => checkAccessible(page, screen);
 
 test('create a character with photos, train with Quick, watch loss and samples live, keep a sample, pick the LoRA to generate', { timeout: 600_000 }, async () => {
   await page.goto(`${stack.apiUrl}/characters`);

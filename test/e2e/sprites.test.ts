@@ -5,37 +5,27 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openPage, shoot as shootPage, assertAccessible as checkAccessible } from '../support/browser.ts';
 import { startTestStack, until, type TestStack } from '../support/stack.ts';
 import { startSprites } from '../support/sprites.ts';
 import { waitForStatus } from '../support/jobs.ts';
 import { ensureUiBuilt } from '../../infra/local/ui-build.ts';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
-const SCREENSHOTS = path.join(process.env.ATELIER_TEST_OUTPUT ?? 'test-output', 'screenshots');
-const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
 let stack: TestStack;
 let browser: Browser;
 let page: Page;
 let root: string;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 before(async () => {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
   root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-games-')));
   await ensureUiBuilt(() => {});
   [stack, browser] = await Promise.all([
     startTestStack({ comfyStepMs: 30, env: { ATELIER_BEVY_ROOTS: root } }),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+    launchChromium(),
   ]);
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  page.setDefaultTimeout(30_000);
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
-  });
+  ({ page, errors: pageErrors } = await openPage(browser, { consoleErrors: true }));
   await page.goto(`${stack.apiUrl}/sprites`);
   await page.fill('#token', stack.token);
   await page.click('button[type=submit]');
@@ -48,20 +38,9 @@ after(async () => {
   fs.rmSync(root, { recursive: true, force: true });
 });
 
-async function shoot(name: string): Promise<void> {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
+const shoot = (name: string) => shootPage(page, name);
 
-async function assertAccessible(screen: string): Promise<void> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document);
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  assert.deepEqual(violations, [], `${screen}: accessibility violations`);
-}
+const assertAccessible = (screen: string) => checkAccessible(page, screen);
 
 test('a 16-bit knight, 4 variants: review with zoom, keep two, deploy them and see the load lines', async () => {
   await assertAccessible('sprites form');

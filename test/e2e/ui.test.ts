@@ -3,40 +3,30 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, openPage, shoot as shootPage, assertAccessible as checkAccessible } from '../support/browser.ts';
 import { startTestStack, until, type TestStack } from '../support/stack.ts';
 import { ensureUiBuilt } from '../../infra/local/ui-build.ts';
 import { readZip } from '../support/zip.ts';
 import os from 'node:os';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
-const SCREENSHOTS = path.join(process.env.ATELIER_TEST_OUTPUT ?? 'test-output', 'screenshots');
-const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
 let stack: TestStack;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 const templatesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-templates-'));
 
 before(async () => {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
   writeUserTemplates(templatesDir);
   await ensureUiBuilt(() => {});
   [stack, browser] = await Promise.all([
     startTestStack({ comfyStepMs: 80, temporalWeb: true, env: { ATELIER_TEMPLATES_DIR: templatesDir } }),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+    launchChromium(),
   ]);
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  page = await context.newPage();
+  ({ page, errors: pageErrors } = await openPage(browser, { acceptDownloads: true, consoleErrors: true }));
+  context = page.context();
   page.setDefaultTimeout(20_000);
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    // 401s from the wrong-token attempt and the signed-out session check are expected resource errors
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
-  });
 });
 
 after(async () => {
@@ -69,24 +59,9 @@ function writeUserTemplates(dir: string): void {
   }));
 }
 
-async function shoot(name: string): Promise<void> {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
+const shoot = (name: string) => shootPage(page, name);
 
-/** axe-core in the page; serious and critical violations fail the test. */
-async function assertAccessible(screen: string): Promise<void> {
-  // page.addScriptTag would add an inline <script>, which the API's CSP (script-src 'self') rightly blocks;
-  // evaluating the file through DevTools keeps the CSP on for the app under test
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document);
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  assert.deepEqual(violations, [], `${screen}: accessibility violations`);
-}
+const assertAccessible = (screen: string) => checkAccessible(page, screen);
 
 const heading = () => page.locator('main h1').first().innerText();
 const waitForHeading = (text: string | RegExp) => page.locator('main h1', { hasText: text }).first().waitFor();
