@@ -2,40 +2,24 @@
 // a job waits and its page says why), resumed from the page (the job completes), and the page on a phone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startTestStack, until, type TestStack } from '../support/stack.ts';
 import { startGenerate, waitForEvent, waitForStatus } from '../support/jobs.ts';
+import { assertAccessible as axeCheck, launchChromium, openPage, shoot as screenshot, signIn } from '../support/browser.ts';
 import { ensureUiBuilt } from '../../infra/local/ui-build.ts';
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
-const SCREENSHOTS = path.join(process.env.ATELIER_TEST_OUTPUT ?? 'test-output', 'screenshots');
-const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let stack: TestStack;
 let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 before(async () => {
-  fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await ensureUiBuilt(() => {});
-  [stack, browser] = await Promise.all([
-    startTestStack({ comfyStepMs: 20 }),
-    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
-  ]);
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  [stack, browser] = await Promise.all([startTestStack({ comfyStepMs: 20 }), launchChromium()]);
+  ({ page, errors: pageErrors } = await openPage(browser, { consoleErrors: true }));
   page.setDefaultTimeout(20_000);
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
-  });
   // the health page is open to all; pausing a pool takes the signed-in session
-  await page.goto(`${stack.apiUrl}/jobs`);
-  await page.fill('#token', stack.token);
-  await page.click('button[type=submit]');
+  await signIn(page, `${stack.apiUrl}/jobs`, stack.token);
   await page.locator('main h1', { hasText: 'Jobs' }).waitFor();
   await page.goto(`${stack.apiUrl}/health`);
   await page.locator('main h1', { hasText: 'Health' }).waitFor();
@@ -46,18 +30,8 @@ after(async () => {
   await stack?.stop();
 });
 
-const shoot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `pools-${name}.png`), fullPage: true });
-
-async function assertAccessible(screen: string): Promise<void> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const result = await axe.run(document);
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  assert.deepEqual(violations, [], `${screen}: accessibility violations`);
-}
+const shoot = (name: string) => screenshot(page, `pools-${name}`);
+const assertAccessible = (screen: string) => axeCheck(page, screen);
 
 const paused = async () => (await stack.sql`SELECT paused_by FROM gpu_pools WHERE pool = 'demo' AND paused_at IS NOT NULL`)[0]?.paused_by as string | undefined;
 

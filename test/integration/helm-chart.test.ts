@@ -260,10 +260,10 @@ test('the API, the main worker and every GPU worker mount the one shared artifac
   let gpuWorkers = 0;
   for (const [values, { objects }] of Object.entries(rendered)) {
     const writers = objects.filter((o) => podSpec(o) && ['api', 'worker-main', 'worker-gpu'].includes(o.metadata.labels?.['app.kubernetes.io/component'] ?? ''));
-    gpuWorkers += writers.filter((o) => o.metadata.labels['app.kubernetes.io/component'] === 'worker-gpu').length;
+    gpuWorkers += writers.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'worker-gpu').length;
     const claims = new Set<string>();
     for (const object of writers) {
-      const container = containersOf(object).find((c: any) => roleOf(c) === object.metadata.labels['app.kubernetes.io/component'])!;
+      const container = containersOf(object).find((c: any) => roleOf(c) === object.metadata.labels?.['app.kubernetes.io/component'])!;
       const dataDir = envOf(container, 'DATA_DIR')?.value;
       const mount = (container.volumeMounts ?? []).find((m: any) => m.mountPath === dataDir);
       assert.ok(mount, `${values}: ${object.metadata.name} has no volume at DATA_DIR (${dataDir})`);
