@@ -1,7 +1,8 @@
 // The pool gate: a GPU activity passes it before a prompt goes to ComfyUI. While an operator has paused (drained)
 // the pool it waits: heartbeating who paused it and since when (Temporal Web shows pending activities' details),
 // one job event, and its workflow told, so the job's stage and status line say so. The pause lives in the database
-// (gpu_pools), so it survives restarts; each worker re-reads it every `refreshMs` rather than once per heartbeat.
+// (gpu_pools), so it survives restarts; each worker re-reads it every `refreshMs` (and before a prompt starts), not
+// once per heartbeat.
 import { Context, CancelledFailure } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import type { PoolPause } from '../db/gpu-hosts.ts';
@@ -48,6 +49,8 @@ export function poolGate(deps: PoolGateDeps) {
 
   /** returns at once while the pool runs; waits while it is paused; throws CancelledFailure when cancelled meanwhile */
   async function pass(jobId: string, step: string): Promise<void> {
+    // one fresh read per prompt about to start: a pause that just returned to the operator holds it
+    await refresh();
     if (!current) return;
     const context = Context.current();
     const { workflowId, runId } = context.info.workflowExecution!;
