@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import path from 'node:path';
+import { placeAtomically } from '../core/store.ts';
 import { apiClient, apiTarget, CliError, type ApiClient } from './api-client.ts';
 import { followEvents, type StreamedEvent } from './sse.ts';
 import { templateParams } from './params.ts';
@@ -209,14 +210,8 @@ async function main(argv: string[]): Promise<number> {
       const file = path.resolve(values.output ?? `atelier-debug-${decodeURIComponent(id)}.zip`);
       const bytes = Buffer.from(await (await api.request(`/api/jobs/${id}/debug-bundle`)).arrayBuffer());
       // whole or not at all: a bundle cut short by a dropped connection never lands under its name
-      const temp = `${file}.${process.pid}.tmp`;
-      try {
-        fs.writeFileSync(temp, bytes);
-        fs.renameSync(temp, file);
-      } catch (error) {
-        fs.rmSync(temp, { force: true });
-        throw new CliError(`cannot write ${file}: ${(error as Error).message}`);
-      }
+      await placeAtomically(file, (temp) => fs.promises.writeFile(temp, bytes))
+        .catch((error: Error) => { throw new CliError(`cannot write ${file}: ${error.message}`); });
       out({ file, bytes: bytes.length }, () => `wrote ${file} (${Math.ceil(bytes.length / 1024)} KiB)`);
       return 0;
     }

@@ -47,19 +47,24 @@ export function createStore(dataDir: string) {
   }
 
   async function writeAtomic(relativePath: string, bytes: Uint8Array): Promise<void> {
-    const target = absolute(relativePath);
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    const temp = `${target}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-    try {
-      await fs.writeFile(temp, bytes);
-      await fs.rename(temp, target);
-    } catch (error) {
-      await fs.rm(temp, { force: true });
-      throw error;
-    }
+    await placeAtomically(absolute(relativePath), (temp) => fs.writeFile(temp, bytes));
   }
 
   return { root, relativeAssetPath, relativeUploadPath, absolute, writeAtomic, read: (rel: string) => fs.readFile(absolute(rel)) };
 }
 
 export type Store = ReturnType<typeof createStore>;
+
+/** Writes `target` whole or not at all: `write` fills a temp file beside it, which is then renamed into place
+ *  (a crash leaves at most a `.tmp` file, never half a target). */
+export async function placeAtomically(target: string, write: (temp: string) => Promise<void>): Promise<void> {
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const temp = `${target}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await write(temp);
+    await fs.rename(temp, target);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+}

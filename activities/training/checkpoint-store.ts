@@ -3,23 +3,14 @@
 // `<checkpoint stem>--state--<file>` (a state folder's files as `--state--<folder>--<file>`).
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import crypto from 'node:crypto';
-import type { Store } from '../../core/store.ts';
+import { placeAtomically, type Store } from '../../core/store.ts';
 import type { Checkpoint, TrainerBackend, TrainingRun } from './backend.ts';
 
 const KEEP = 2;
 const STEP = /(\d{8,9})\.safetensors$/;
 
-export async function copyAtomic(from: string, to: string): Promise<void> {
-  await fs.mkdir(path.dirname(to), { recursive: true });
-  const temp = `${to}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await fs.copyFile(from, temp);
-    await fs.rename(temp, to);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
-  }
+export function copyAtomic(from: string, to: string): Promise<void> {
+  return placeAtomically(to, (temp) => fs.copyFile(from, temp));
 }
 
 export interface StoredCheckpoint { step: number; final: boolean; file: string; stem: string; state: string[] }

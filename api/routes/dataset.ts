@@ -5,6 +5,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
+import { placeAtomically } from '../../core/store.ts';
 import type { ApiContext } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { describeIssues } from '../../core/generate-input.ts';
@@ -63,9 +64,8 @@ export function datasetRoutes(ctx: ApiContext, lora: LoraContext): Router {
       const asset = await ctx.assets.get(image.assetId);
       if (!asset) throw notFound(`the upload of "${image.fileName}" is gone`);
       bytes = await sharp(ctx.store.absolute(asset.relativePath)).rotate().resize({ width: THUMB_SIDE, height: THUMB_SIDE, fit: 'inside', withoutEnlargement: true }).webp({ quality: 78 }).toBuffer();
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      await fs.writeFile(`${file}.${process.pid}.tmp`, bytes);
-      await fs.rename(`${file}.${process.pid}.tmp`, file);
+      const thumb = bytes;
+      await placeAtomically(file, (temp) => fs.writeFile(temp, thumb));
     }
     res.setHeader('content-type', 'image/webp');
     res.setHeader('cache-control', 'private, max-age=604800, immutable');
