@@ -5,6 +5,7 @@ import type { Sql } from 'postgres';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { placeAtomically } from './store.ts';
 
 export const STORE_MARKER_FILE = 'atelier-store.json';
 const SETTING = 'store.marker';
@@ -28,12 +29,9 @@ function readMarkerFile(dataDir: string): string | undefined {
   return id;
 }
 
-function writeMarkerFile(dataDir: string, id: string): void {
-  const file = path.join(dataDir, STORE_MARKER_FILE);
-  fs.mkdirSync(dataDir, { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, JSON.stringify({ id, createdAt: new Date().toISOString(), note: 'Atelier artifact store: every API, worker and GPU host must see this file in its DATA_DIR' }, null, 2) + '\n');
-  fs.renameSync(temp, file);
+async function writeMarkerFile(dataDir: string, id: string): Promise<void> {
+  const marker = { id, createdAt: new Date().toISOString(), note: 'Atelier artifact store: every API, worker and GPU host must see this file in its DATA_DIR' };
+  await placeAtomically(path.join(dataDir, STORE_MARKER_FILE), (temp) => fs.promises.writeFile(temp, JSON.stringify(marker, null, 2) + '\n'));
 }
 
 const mountAdvice = (dataDir: string) =>
@@ -63,7 +61,7 @@ export async function checkStoreMarker(sql: Sql, dataDir: string, options: { cla
     }
     if (!options.claim) return { status: 'unmarked' as const };
     const id = inDataDir ?? `store-${crypto.randomUUID()}`;
-    if (!inDataDir) writeMarkerFile(dataDir, id);
+    if (!inDataDir) await writeMarkerFile(dataDir, id);
     await tx`INSERT INTO settings (key, value) VALUES (${SETTING}, ${id}) ON CONFLICT (key) DO NOTHING`;
     return { status: 'ok' as const, id, created: inDataDir ? 'database' as const : 'both' as const };
   });
