@@ -21,7 +21,7 @@ export function describePools(pools: PoolView[]): string {
   return pools.map((pool) => [
     `pool ${pool.name}  ${pool.paused ? `PAUSED by ${pool.paused.pausedBy ?? 'an operator'} since ${clock(pool.paused.pausedAt)}${pool.paused.reason ? ` (${pool.paused.reason})` : ''}` : 'running'}`
       + `  ${pool.imagesPerMinute} images/min over the last ${pool.rateWindowMinutes} min`,
-    ...(pool.hosts.length ? pool.hosts.map((host) => hostLine(pool, host)) : ['  no GPU worker has registered a host yet: start one (atelier-worker-gpu --pool ' + pool.name + ')']),
+    ...(pool.hosts.length ? pool.hosts.map((host) => hostLine(pool, host)) : [`  no GPU host has registered yet: start a GPU worker for it (the worker-gpu role with --pool ${pool.name})`]),
   ].join('\n')).join('\n');
 }
 
