@@ -17,14 +17,18 @@ import { assetIdFor, sha256, type AssetKind, type Store } from '../core/store.ts
 import type { AssetRepository } from '../db/assets.ts';
 import type { EmitEvent } from './events.ts';
 import type { AssetRef } from '../workflows/messages.ts';
+import type { PromptDispatches } from '../db/prompt-dispatches.ts';
+import { locateAt, stepWords, whereabouts } from './comfy-dispatch.ts';
 import type { PoolGate } from './pool-gate.ts';
 
 export interface ComfyDeps {
   /** the GPU pool this worker serves, named in messages */
   pool: string;
-  /** the GPU host this worker runs on, recorded with each image */
+  /** this GPU host, as registered in its pool (named in the dispatch records, events and each image's record) */
   host?: string;
   comfyUrl: string;
+  /** where each prompt was sent: a retry finds its prompt at the ComfyUI of the host it was sent to */
+  dispatches?: PromptDispatches;
   store: Store;
   assets: AssetRepository;
   emit: EmitEvent;
@@ -80,12 +84,12 @@ export function comfyActivities(deps: ComfyDeps) {
     throw new Error('unreachable');
   }
 
-  async function storeOutputs(input: ComfyPromptInput, entry: ComfyHistoryEntry): Promise<AssetRef[]> {
+  async function storeOutputs(input: ComfyPromptInput, entry: ComfyHistoryEntry, from: ComfyClient): Promise<AssetRef[]> {
     const images = Object.values(entry.outputs).flatMap((o) => o.images ?? []);
     const saved = images.filter((i) => i.type === 'output');
     const refs: AssetRef[] = [];
     for (const [index, image] of (saved.length ? saved : images).entries()) {
-      const bytes = await client.view(image);
+      const bytes = await from.view(image);
       const meta = await sharp(bytes).metadata();
       const ext = meta.format === 'jpeg' ? 'jpg' : meta.format ?? 'png';
       const relativePath = deps.store.relativeAssetPath(input.jobId, input.kind, `${input.step}-${index + 1}.${ext}`);
@@ -141,6 +145,8 @@ export function comfyActivities(deps: ComfyDeps) {
     }
 
     const tracker = promptTracker(promptId);
+    // the ComfyUI the prompt is at: this host's, or another host's that it was sent to before (followed there)
+    let comfy: ComfyClient = client;
     let socket: WebSocket | undefined;
     let socketOpen = false;
     let wake: () => void = () => {};
@@ -159,22 +165,23 @@ export function comfyActivities(deps: ComfyDeps) {
     };
     const connect = async () => {
       try {
-        socket = await client.openSocket(clientId, onFrame, () => { socketOpen = false; wake(); });
+        socket = await comfy.openSocket(clientId, onFrame, () => { socketOpen = false; wake(); });
         socketOpen = true;
       } catch (error) {
         log.warn({ err: (error as Error).message }, 'ComfyUI WebSocket not reachable; following through /history');
       }
     };
 
-    const locate = async (): Promise<'finished' | 'queued' | 'absent'> => {
-      if (await client.history(promptId)) return 'finished';
-      const queue = await client.queue();
-      return queue.running.includes(promptId) || queue.pending.includes(promptId) ? 'queued' : 'absent';
-    };
-
     const submit = async (reason: string) => {
+      // always to this host's ComfyUI, recorded before it is sent
+      if (comfy !== client) {
+        socket?.close();
+        comfy = client;
+        await connect();
+      }
+      await deps.dispatches?.record({ promptId, jobId: input.jobId, step: input.step, pool: deps.pool, host: deps.host ?? 'unknown', comfyUrl: deps.comfyUrl, attempt: context.info.attempt });
       try {
-        const number = await client.queuePrompt(graph, { promptId, clientId });
+        const number = await comfy.queuePrompt(graph, { promptId, clientId });
         await deps.emit(input.jobId, 'comfy.queued', { step: input.step, promptId, number, reason }, { dedupeKey: `queued:${promptId}:${context.info.attempt}:${reason}` });
       } catch (error) {
         if (!(error instanceof ComfyRejectedError)) throw error;
@@ -188,13 +195,13 @@ export function comfyActivities(deps: ComfyDeps) {
 
     const cancelAtComfy = async () => {
       try {
-        const queue = await client.queue();
+        const queue = await comfy.queue();
         if (queue.pending.includes(promptId)) {
-          await client.deletePending(promptId);
+          await comfy.deletePending(promptId);
           await deps.emit(input.jobId, 'comfy.cancelled', { step: input.step, promptId, how: 'deleted from queue' });
         } else if (queue.running.includes(promptId)) {
-          await client.interrupt(promptId);
-          for (let waited = 0; waited < 30_000 && !tracker.ended && !(await client.history(promptId)); waited += 250) await sleep(250);
+          await comfy.interrupt(promptId);
+          for (let waited = 0; waited < 30_000 && !tracker.ended && !(await comfy.history(promptId)); waited += 250) await sleep(250);
           await deps.emit(input.jobId, 'comfy.cancelled', { step: input.step, promptId, how: 'interrupted' });
         }
       } catch (error) {
@@ -203,16 +210,26 @@ export function comfyActivities(deps: ComfyDeps) {
     };
 
     let cancelled = false;
-    context.cancelled.catch(() => { cancelled = true; wake(); });
+    // a worker stopping (drained, redeployed) is not a job cancelled: its prompts stay at ComfyUI for the next attempt
+    let workerStopping = false;
+    context.cancelled.catch(() => { workerStopping = context.cancellationDetails?.workerShutdown ?? false; cancelled = true; wake(); });
     const unwatchGate = deps.gate?.watch(() => wake());
 
     try {
+      const sent = deps.dispatches && context.info.attempt > 1 ? await whereabouts(deps.dispatches, promptId, deps) : { at: 'here' as const };
+      if (sent.at === 'elsewhere') {
+        comfy = sent.client;
+        await deps.dispatches!.take(promptId, deps.host ?? 'unknown');
+      }
       await connect();
-      const where = await locate();
+      const where = sent.at === 'elsewhere' ? sent.found : await locateAt(comfy, promptId);
+      if (sent.at === 'gone') {
+        await deps.emit(input.jobId, 'comfy.rendered-again', { step: input.step, promptId, lostHost: sent.host, host: deps.host, why: sent.why, message: `host ${sent.host} lost; ${stepWords(input.step)} rendered again on ${deps.host}` }, { level: 'warn', dedupeKey: `again:${promptId}:${context.info.attempt}` });
+      }
       if (where === 'absent') {
         await deps.gate?.pass(input.jobId, input.step);
-        await submit(context.info.attempt > 1 ? 'retry: not found at ComfyUI' : 'first attempt');
-      } else await deps.emit(input.jobId, 'comfy.resumed', { step: input.step, promptId, found: where }, { dedupeKey: `resumed:${promptId}:${context.info.attempt}` });
+        await submit(sent.at === 'gone' ? `host ${sent.host} lost: ${sent.why}` : context.info.attempt > 1 ? 'retry: not found at ComfyUI' : 'first attempt');
+      } else await deps.emit(input.jobId, 'comfy.resumed', { step: input.step, promptId, found: where, ...(sent.at === 'elsewhere' ? { at: sent.host, by: deps.host } : {}) }, { dedupeKey: `resumed:${promptId}:${context.info.attempt}` });
 
       let absentChecks = 0;
       let entry: ComfyHistoryEntry | undefined;
@@ -221,13 +238,14 @@ export function comfyActivities(deps: ComfyDeps) {
         if (!tracker.ended) await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, reconcileMs); });
         if (cancelled) throw new CancelledFailure('cancelled');
         heartbeat();
-        entry = await client.history(promptId);
+        entry = await comfy.history(promptId);
         if (entry) break;
         if (tracker.ended) { await sleep(100); continue; }
         if (!socketOpen) await connect();
-        const queue = await client.queue();
+        const queue = await comfy.queue();
         if (queue.pending.includes(promptId) && deps.gate?.closed()) {
-          await deps.gate.holdBack(input.jobId, input.step, { id: promptId, remove: () => client.deletePending(promptId), locate, submit });
+          const at = comfy;
+          await deps.gate.holdBack(input.jobId, input.step, { id: promptId, remove: () => at.deletePending(promptId), locate: () => locateAt(comfy, promptId), submit });
           continue;
         }
         if (queue.running.includes(promptId) || queue.pending.includes(promptId)) { absentChecks = 0; continue; }
@@ -238,11 +256,18 @@ export function comfyActivities(deps: ComfyDeps) {
         }
       }
       const outcome = outcomeFromHistory(entry.status);
-      if (outcome.outcome !== 'success') throw failureFor(outcome, input.step);
-      return await storeOutputs(input, entry);
+      if (outcome.outcome !== 'success') {
+        await deps.dispatches?.end(promptId);
+        throw failureFor(outcome, input.step);
+      }
+      const stored = await storeOutputs(input, entry, comfy);
+      await deps.dispatches?.end(promptId, deps.host);
+      return stored;
     } catch (error) {
+      if (workerStopping) throw ApplicationFailure.retryable(`the GPU worker of host ${deps.host} is stopping: the prompt of ${input.step} stays at its ComfyUI, where the next attempt looks for it first`, 'WorkerStopping');
       if (cancelled || error instanceof CancelledFailure) {
         await cancelAtComfy();
+        await deps.dispatches?.end(promptId).catch(() => {});
         throw error instanceof CancelledFailure ? error : new CancelledFailure('cancelled');
       }
       throw error;

@@ -132,7 +132,7 @@ async function main(argv: string[]): Promise<number> {
       const prompt = rest.join(' ').trim();
       if (!prompt) throw new CliError('generate needs a prompt: atelier generate "a lighthouse at dusk"', 2);
       const body = {
-        prompt, ...size(values.size), count: int('count', values.count, 1, 16), seed: int('seed', values.seed, 0, 2 ** 32 - 1), steps: int('steps', values.steps, 1, 150),
+        prompt, ...size(values.size), count: int('count', values.count, 1, 500), seed: int('seed', values.seed, 0, 2 ** 32 - 1), steps: int('steps', values.steps, 1, 150),
         negativePrompt: values.negative, pool: values.pool, template: values.template, lora: values.lora, project: values.project,
         params: await templateParams(api, values.template, values.param ?? []),
       };

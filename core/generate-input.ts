@@ -37,7 +37,7 @@ export const generateInputSchema = z.object({
   params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()], { error: 'each value in params must be text, a number, or true/false' }), { error: 'params must be an object of parameter names to values' })
     .refine((p) => Object.keys(p).length <= 100, 'params may hold at most 100 parameters').optional(),
   // the job's own fields
-  count: z.number().int('count must be a whole number').min(1, 'count must be at least 1').max(16, 'count must be at most 16').default(1),
+  count: z.number().int('count must be a whole number').min(1, 'count must be at least 1').max(500, 'count must be at most 500').default(1),
   pool: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'pool must be a GPU pool name (lowercase letters, digits, dashes)').optional(),
   template: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'template must be a template id from GET /api/templates').default('txt2img'),
   title: z.string().trim().max(200, 'title must be at most 200 characters').optional(),

@@ -33,7 +33,7 @@ export const ROLES: readonly ProcessRole[] = [
     description: 'every workflow and the CPU activities, on task queue `atelier`',
   },
   {
-    name: 'worker-gpu', entry: 'workers/gpu.ts', usage: '--pool P [--host H]', lifetime: 'service',
+    name: 'worker-gpu', entry: 'workers/gpu.ts', usage: '--pool P [--host H] [--comfy-url URL]', lifetime: 'service',
     launcher: 'per-pool', ready: 'GPU worker polling',
     description: 'one per GPU host: its pool\'s ComfyUI work on `atelier-gpu-P` and its host queue `atelier-gpu-P-H`',
   },

@@ -20,19 +20,25 @@ import { loraInstallActivities } from '../activities/lora-install.ts';
 import { ensureDemoTrainer, DEMO_TRAINER_RUN } from '../infra/local/demo-trainer/install.ts';
 import { gpuHostRegistry, keepRegistered } from '../db/gpu-hosts.ts';
 import fs from 'node:fs';
+import { promptDispatches } from '../db/prompt-dispatches.ts';
 
 const VERSION = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 async function run() {
-  const { values } = parseArgs({ options: { pool: { type: 'string' }, host: { type: 'string' } } });
+  const { values } = parseArgs({ options: { pool: { type: 'string' }, host: { type: 'string' }, 'comfy-url': { type: 'string' } } });
   const host = (values.host ?? process.env.ATELIER_GPU_HOST ?? os.hostname()).toLowerCase().replace(/[^a-z0-9-]/g, '-');
   // the GPU workers of a pool share a service name and write one log file per host; a DATA_DIR that is not the
   // shared store (its marker differs from the database's) stops the worker here, before it writes anything
   const { config, logger, database, store } = await openServices((c) => `worker-gpu-${values.pool ?? c.defaultPool ?? 'unknown'}`, { host, store: 'check' });
   const pool = values.pool ?? config.defaultPool;
-  const comfyUrl = pool ? config.gpuPools[pool] : undefined;
-  if (!pool || !comfyUrl) {
+  // a host of a pool with several GPU boxes talks to its own ComfyUI; by default the pool's
+  const comfyUrl = (values['comfy-url'] ?? process.env.ATELIER_COMFY_URL ?? (pool ? config.gpuPools[pool] : undefined))?.replace(/\/+$/, '');
+  if (!pool || !config.gpuPools[pool] || !comfyUrl) {
     logger.fatal(`--pool must name a GPU pool from ATELIER_GPU_POOLS (${Object.keys(config.gpuPools).join(', ') || 'none configured'})`);
+    process.exit(2);
+  }
+  if (!URL.canParse(comfyUrl) || !/^https?:$/.test(new URL(comfyUrl).protocol)) {
+    logger.fatal(`--comfy-url (or ATELIER_COMFY_URL) must be this host's ComfyUI as an http(s) URL, got "${comfyUrl}"`);
     process.exit(2);
   }
   installTemporalLogging(logger);
@@ -56,7 +62,7 @@ async function run() {
   await gate.start();
   const lora = loraInstallActivities({ store, emit, pool, host, workDir, comfyLorasDir: config.comfyLorasDir });
   const activities = {
-    ...comfyActivities({ pool, host, gate, comfyUrl, store, assets, emit, logger, templates, ensureLora: lora.ensureLoraFile }),
+    ...comfyActivities({ pool, host, gate, comfyUrl, dispatches: promptDispatches(database.sql), store, assets, emit, logger, templates, ensureLora: lora.ensureLoraFile }),
     installLora: lora.installLora,
   };
   const training = trainingActivities({

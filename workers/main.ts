@@ -10,6 +10,7 @@ import { spriteRepository } from '../db/sprites.ts';
 import { jobEvents } from '../activities/events.ts';
 import { templateCatalogue } from '../core/templates/catalogue.ts';
 import { campaignActivities } from '../activities/campaign.ts';
+import { slotLeases } from '../db/llm-slots.ts';
 import { jobRepository } from '../db/jobs.ts';
 import { eventLog } from '../db/events.ts';
 import { campaignRepository } from '../db/campaigns.ts';
@@ -23,6 +24,9 @@ import { loraJobActivities } from '../activities/lora-jobs.ts';
 import { datasetActivities } from '../activities/datasets.ts';
 import { characterRepository } from '../db/characters.ts';
 import { loraRepository } from '../db/loras.ts';
+import { poolActivities } from '../activities/pools.ts';
+import { gpuHostRegistry } from '../db/gpu-hosts.ts';
+import { promptDispatches } from '../db/prompt-dispatches.ts';
 
 async function run() {
   const { config, logger, database, store } = await openServices('worker-main', { store: 'claim' });
@@ -53,11 +57,13 @@ async function run() {
         // without an LLM the campaign activities say so when asked (requireLlm)
         llm: llm ?? llmClient({ baseUrl: '', model, visionModel }),
         gpuPools: pools.gpuPools, defaultPool: pools.defaultPool, comfyInflight: pools.comfyInflight, chapterFanout: config.chapterFanout,
+        leases: slotLeases(database.sql),
       }),
       ...loraJobActivities({ jobs, emit, characters, loras: loraRepository(database.db), store, gpuPools: Object.keys(config.gpuPools), defaultPool: config.defaultPool }),
       ...datasetActivities({ store, assets, characters, emit, logger, llm }),
       ...spritesActivities({ jobs, emit, assets, sprites, bevyRoots: config.bevyRoots, ...pools }),
       ...bevyActivities({ store, sprites, emit, bevyRoots: config.bevyRoots }),
+      ...poolActivities({ hosts: gpuHostRegistry(database.sql, config.gpuHosts), dispatches: promptDispatches(database.sql) }),
     },
     // heartbeats carry cancellation back: without this the SDK sends one per 8 s and a cancelled chapter writes on that long
     maxHeartbeatThrottleInterval: '1 second',

@@ -5,6 +5,7 @@ import type { ComfyActivities } from '../activities/comfy.ts';
 import type { CampaignActivities, PlannedIllustration } from '../activities/campaign.ts';
 import { gpuTaskQueue, type PipelineState, type StepState } from './messages.ts';
 import { describeFailure } from './lifecycle.ts';
+import { followPoolCapacity } from './pool-capacity.ts';
 
 /** Runs `run` for each item with at most `limit()` in flight; on a failure the rest are cancelled and it throws. */
 export async function inWindow<T>(state: PipelineState, inFlight: Set<Promise<void>>, items: T[], limit: () => number, run: (item: T) => Promise<void>): Promise<void> {
@@ -51,17 +52,23 @@ export async function makeIllustration(jobId: string, pool: string, planned: Pla
 export async function illustrate(state: PipelineState, inFlight: Set<Promise<void>>, jobId: string, pool: string, window: number, planned: PlannedIllustration[],
   step: (id: string, label: string) => StepState, record: Pick<CampaignActivities, 'recordIllustration'>): Promise<void> {
   const work = planned.map((p) => ({ planned: p, step: step(`illustration-${p.target}`, `Illustration: ${p.label}`) }));
-  await inWindow(state, inFlight, work, () => window, async ({ planned: p, step: picture }) => {
-    picture.status = 'running';
-    picture.attempts += 1;
-    try {
-      const asset = await makeIllustration(jobId, pool, p, record);
-      picture.assets = [asset];
-      picture.status = 'done';
-      state.assets.push(asset);
-    } catch (error) {
-      if (isCancellation(error)) throw error;
-      Object.assign(picture, { status: 'failed', error: describeFailure(error) });
-    }
-  });
+  // as many pictures in flight as the pool has live slots, re-read while pictures wait or run
+  const capacity = await followPoolCapacity({ jobId, pool, initial: window, busy: () => inFlight.size > 0 || work.some((w) => w.step.status === 'pending') });
+  try {
+    await inWindow(state, inFlight, work, capacity.size, async ({ planned: p, step: picture }) => {
+      picture.status = 'running';
+      picture.attempts += 1;
+      try {
+        const asset = await makeIllustration(jobId, pool, p, record);
+        picture.assets = [asset];
+        picture.status = 'done';
+        state.assets.push(asset);
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        Object.assign(picture, { status: 'failed', error: describeFailure(error) });
+      }
+    });
+  } finally {
+    await capacity.close();
+  }
 }

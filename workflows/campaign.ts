@@ -3,7 +3,7 @@
 // illustrations (ComfyUI on a GPU pool) → export. Pause holds new work; cancel reaches chapters in flight.
 import {
   proxyActivities, proxyLocalActivities, workflowInfo, isCancellation, CancellationScope, setCurrentDetails,
-  ActivityCancellationType, ApplicationFailure,
+  ActivityCancellationType, ApplicationFailure, patched,
 } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/jobs.ts';
 import type { CampaignActivities, SettledOutline } from '../activities/campaign.ts';
@@ -111,11 +111,15 @@ export async function campaignWorkflow(input: CampaignInput): Promise<PipelineSt
 
     await enter('chapters', `writing ${scenes.length} chapters: ${outline.title}`);
     const chapterSteps = scenes.map((scene) => ({ scene, step: step(`chapter-${scene.id}`, `Chapter: ${scene.title}`) }));
-    await inWindow(state, inFlight, chapterSteps, () => registered.chapterFanout, async ({ scene, step: chapter }) => {
+    // one chapter more than the fan-out is started: it waits for an LLM slot at the worker and takes it the moment
+    // one is given back, so the LLM never waits for a workflow round trip (campaigns started before this: no wait)
+    const leased = patched('chapter-llm-slots');
+    const chapterWindow = () => registered.chapterFanout + (leased ? 1 : 0);
+    await inWindow(state, inFlight, chapterSteps, chapterWindow, async ({ scene, step: chapter }) => {
       chapter.status = 'running';
       chapter.attempts += 1;
       try {
-        await writer.writeChapter({ jobId, sceneId: scene.id, revision });
+        await writer.writeChapter({ jobId, sceneId: scene.id, revision, ...(leased ? { slots: registered.chapterFanout } : {}) });
       } catch (error) {
         if (!isCancellation(error)) Object.assign(chapter, { status: 'failed', error: describeFailure(error) });
         throw error;

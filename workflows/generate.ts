@@ -8,6 +8,7 @@ import type { ComfyActivities } from '../activities/comfy.ts';
 import type { GenerateInput } from '../core/generate-input.ts';
 import { gpuTaskQueue, type PipelineState, type StepState } from './messages.ts';
 import { describeFailure, handleMessages, recordPauses, stageShower } from './lifecycle.ts';
+import { followPoolCapacity } from './pool-capacity.ts';
 
 // job records are quick database writes: local activities spare each a round trip through the server
 const jobs = proxyLocalActivities<JobActivities>({
@@ -60,11 +61,13 @@ export async function generateWorkflow(input: GenerateInput): Promise<PipelineSt
       setCurrentDetails(`${state.steps.filter((s) => s.status === 'done').length}/${state.steps.length} images done: ${title}`);
     };
 
+    // as many images in flight as the pool has live slots, re-read while the job runs
+    const capacity = await followPoolCapacity({ jobId, pool: params.pool, initial: window, busy: () => inFlight.size > 0 || state.steps.some((s) => s.status === 'pending') });
     // a failed image cancels the ones still in flight (their prompts leave ComfyUI's queue) before the job fails
     await CancellationScope.cancellable(async () => {
       let failure: unknown;
       for (const [index, step] of state.steps.entries()) {
-        await condition(() => failure !== undefined || (!state.paused && inFlight.size < window));
+        await condition(() => failure !== undefined || (!state.paused && inFlight.size < capacity.size()));
         if (failure !== undefined) break;
         const running: Promise<void> = runStep(step, index)
           .catch((error) => { failure ??= error; })
@@ -77,6 +80,7 @@ export async function generateWorkflow(input: GenerateInput): Promise<PipelineSt
         throw failure;
       }
     });
+    await capacity.close();
 
     state.stage = 'completed';
     state.status = 'COMPLETED';

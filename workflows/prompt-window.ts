@@ -29,6 +29,8 @@ export function promptWindow(options: { size: () => number; paused: () => boolea
     },
     /** what is at the GPU now (a cancelled job waits for each to leave ComfyUI) */
     inFlight,
+    /** work is waiting its turn or at the GPU */
+    busy: () => queue.length > 0 || inFlight.size > 0,
     close(): Promise<void> {
       closed = true;
       return dispatching;

@@ -15,6 +15,7 @@ import { gpuTaskQueue, type ReviewMetric, type StepStatus } from './messages.ts'
 import { describeFailure, handleMessages, recordPauses, stageShower } from './lifecycle.ts';
 import { reviewEvents, reviewLoop, type ReviewRequest } from './review.ts';
 import { promptWindow } from './prompt-window.ts';
+import { followPoolCapacity } from './pool-capacity.ts';
 import type { SpritesState, SpriteState, SpriteStatus } from './sprites-state.ts';
 
 const jobs = proxyLocalActivities<JobActivities>({ startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumInterval: '10 seconds' } });
@@ -126,7 +127,9 @@ export async function spritesWorkflow(input: SpritesInput): Promise<SpritesState
     // a sprite whose images fail (after the GPU retries) fails the job: the others are cancelled first
     await CancellationScope.cancellable(async () => {
       const scope = CancellationScope.current();
-      window = promptWindow({ size: () => plan.window, paused: () => state.paused });
+      // the window follows the pool's live slots while frames wait or run
+      const capacity = await followPoolCapacity({ jobId, pool: generation.pool, initial: plan.window, busy: () => window?.busy() ?? false });
+      window = promptWindow({ size: capacity.size, paused: () => state.paused });
       let failure: unknown;
       let cancelled: unknown;
       await Promise.all(state.sprites.map((sprite) => makeSprite(sprite).catch((error) => {
@@ -136,6 +139,7 @@ export async function spritesWorkflow(input: SpritesInput): Promise<SpritesState
         scope.cancel();
       })));
       await window.close();
+      await capacity.close();
       if (failure !== undefined) throw failure;
       if (cancelled !== undefined) throw cancelled;
     });

@@ -7,7 +7,12 @@ import { CHAPTER_SYSTEM, chapterPrompt, missingSections } from './prompts.ts';
 import { loadPremise } from './outline.ts';
 import { requireLlm, type CampaignDeps } from './deps.ts';
 
-export interface ChapterInput { jobId: string; sceneId: string; revision: number }
+/** `slots`: how many chapters of this job may be at the LLM at once (the workflow starts one more activity than
+ *  that, which waits here for a slot, so the next request leaves the moment one ends) */
+export interface ChapterInput { jobId: string; sceneId: string; revision: number; slots?: number }
+
+const LEASE_MS = 30_000;
+const POLL_MS = 10;
 export interface WrittenChapter { sceneId: string; characters: number; writes: number; reused: boolean }
 
 export function chapterActivities(deps: CampaignDeps) {
@@ -46,14 +51,28 @@ export function chapterActivities(deps: CampaignDeps) {
       sent = text.length;
       await deps.emit(jobId, 'chapter.text', { scene: sceneId, attempt, offset, text: piece }, { level: 'debug' });
     };
-    // events go out in order, off the stream's path: the request starts while `chapter.started` is written
-    let publishing: Promise<unknown> = deps.emit(jobId, 'chapter.started', { scene: sceneId, attempt }).catch(() => {});
     const llmOptions = activityLlmOptions(deps.emit, jobId, `chapter-${sceneId}`);
     let lastBeat = 0;
-    const beat = () => context.heartbeat({ scene: sceneId, characters: text.length });
-    // heartbeats also while the model thinks before its first token, so a cancel is seen within a second or two
+    const slot = input.slots && deps.leases ? { leases: deps.leases, scope: `chapters:${jobId}`, holder: `${jobId}/${context.info.activityId}`, renewed: Date.now() } : undefined;
+    const beat = () => {
+      context.heartbeat({ scene: sceneId, characters: text.length, slot: slot ? 'held or waited for' : undefined });
+      if (slot && Date.now() - slot.renewed > LEASE_MS / 3) {
+        slot.renewed = Date.now();
+        slot.leases.renew(slot.scope, slot.holder, LEASE_MS).catch(() => {});
+      }
+    };
+    // heartbeats also while the model thinks before its first token (or a slot is awaited), so a cancel is seen within a second or two
     const alive = setInterval(beat, 1000);
+    let publishing: Promise<unknown> = Promise.resolve();
     try {
+      if (slot) {
+        while ((await slot.leases.tryAcquire(slot.scope, input.slots!, slot.holder, LEASE_MS, jobId)) === undefined) {
+          if (context.cancellationSignal.aborted) throw new CancelledFailure('cancelled');
+          await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+        }
+      }
+      // events go out in order, off the stream's path: the request starts while `chapter.started` is written
+      publishing = deps.emit(jobId, 'chapter.started', { scene: sceneId, attempt }).catch(() => {});
       text = await deps.llm.streamText({ system: CHAPTER_SYSTEM, user: chapterPrompt(outline, sceneId, premise) }, (_delta, soFar) => {
         text = soFar;
         const now = Date.now();
@@ -74,6 +93,8 @@ export function chapterActivities(deps: CampaignDeps) {
       throw asActivityFailure(error);
     } finally {
       clearInterval(alive);
+      // the slot is free as soon as the text is in: the next chapter's request leaves now, while this one is saved
+      if (slot) await slot.leases.release(slot.scope, slot.holder).catch(() => {});
     }
     const missing = missingSections(text);
     if (missing.length) await deps.emit(jobId, 'chapter.notice', { scene: sceneId, message: `the chapter for ${sceneId} has no ${missing.join(', ')} section${missing.length > 1 ? 's' : ''}; it is kept as written` }, { level: 'warn' });

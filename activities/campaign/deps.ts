@@ -7,6 +7,7 @@ import { assetIdFor, sha256, type AssetKind, type Store } from '../../core/store
 import type { EmitEvent } from '../events.ts';
 import type { LlmClient } from '../llm.ts';
 import type { AssetRef } from '../../workflows/messages.ts';
+import type { SlotLeases } from '../../db/llm-slots.ts';
 
 export interface CampaignDeps {
   campaigns: CampaignRepository;
@@ -21,6 +22,8 @@ export interface CampaignDeps {
   comfyInflight: number;
   /** chapters written at once per campaign */
   chapterFanout: number;
+  /** leased LLM slots shared by every worker (without them a chapter never waits for one) */
+  leases?: SlotLeases;
   /** how often a streaming chapter's new text becomes an event */
   chapterEventMs?: number;
 }

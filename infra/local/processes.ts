@@ -123,12 +123,23 @@ export function createSupervisor(options: { logDir: string; runDir: string; onLi
       return managed.get(name);
     },
 
-    /** Sends a signal to a running child (tests: SIGKILL mid-job); a restartable child comes back by itself. */
-    kill(name: string, signal: NodeJS.Signals = 'SIGKILL'): number | undefined {
-      const child = managed.get(name)?.child;
+    /** Sends a signal to a running child (tests: SIGKILL mid-job); a restartable child comes back by itself unless told to stay down. */
+    kill(name: string, signal: NodeJS.Signals = 'SIGKILL', options: { stayDown?: boolean } = {}): number | undefined {
+      const entry = managed.get(name);
+      if (entry && options.stayDown) entry.stopping = true;
+      const child = entry?.child;
       const pid = child?.pid;
       child?.kill(signal);
       return pid;
+    },
+
+    /** Starts again a child that was stopped (or killed to stay down). */
+    async relaunch(name: string): Promise<void> {
+      const entry = managed.get(name);
+      if (!entry) throw new Error(`no process named ${name}`);
+      if (entry.child && entry.child.exitCode === null && entry.child.signalCode === null) return;
+      entry.stopping = false;
+      await launch(entry);
     },
 
     /** Waits until the named child has been restarted after the given pid died. */

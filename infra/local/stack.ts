@@ -21,6 +21,8 @@ export interface StackOptions {
   say?: (message: string) => void;
   /** demo ComfyUI time per sampler step */
   comfyStepMs?: number;
+  /** GPU hosts of the demo pool, each a GPU worker (`--host h1`…) with its own ComfyUI stand-in; unset: one, named after the machine */
+  gpuHosts?: number;
   /** demo LLM time per reply (spread over a streamed reply) */
   llmReplyMs?: number;
   /** Temporal Web; tests turn it off */
@@ -37,6 +39,8 @@ export interface Stack {
   temporalAddress: string;
   temporalWebUrl?: string;
   pools: Record<string, string>;
+  /** the demo pool's hosts when `gpuHosts` was given: each one's ComfyUI and the names of its processes */
+  gpuHosts: DemoGpuHost[];
   /** the OpenAI-compatible endpoint (…/v1): the configured one, or the demo stand-in's */
   llmUrl: string;
   supervisor: Supervisor;
@@ -44,6 +48,8 @@ export interface Stack {
   childEnv: NodeJS.ProcessEnv;
   stop(graceMs?: number): Promise<void>;
 }
+
+export interface DemoGpuHost { pool: string; host: string; comfyUrl: string; /** its stand-in's folder (standin-events.jsonl) */ comfyDataDir: string; standin: string; worker: string }
 
 const entry = (file: string) => path.join(PROJECT_ROOT, file);
 const jsonLog = (pattern: string) => (line: string) => line.includes(pattern);
@@ -100,21 +106,30 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
 
     let pools = config.gpuPools;
+    const gpuHosts: DemoGpuHost[] = [];
     if (!Object.keys(pools).length) {
-      await supervisor.reap({ name: 'comfyui-demo', command: process.execPath, args: [entry('infra/local/comfy-standin/main.ts')] });
-      const port = await freePort(options.standardPorts ?? true ? 8188 : undefined);
-      say('starting the demo ComfyUI stand-in (images drawn with sharp, no GPU)…');
-      let url = '';
-      await supervisor.start({
-        name: 'comfyui-demo', command: process.execPath, restart: true,
-        args: [...TSX_ARGS, entry('infra/local/comfy-standin/main.ts'), '--port', String(port), '--data-dir', path.join(config.dataDir, 'comfyui'), '--step-ms', String(options.comfyStepMs ?? config.demoStepMs)],
-        ready: (line) => {
-          if (!line.includes('"standin"')) return false;
-          url = (JSON.parse(line) as { url: string }).url;
-          return true;
-        },
-      });
-      pools = { demo: url };
+      const hostCount = Math.max(1, options.gpuHosts ?? 1);
+      say(`starting the demo ComfyUI stand-in${hostCount > 1 ? `s of ${hostCount} GPU hosts` : ''} (images drawn with sharp, no GPU)…`);
+      // the first keeps the single host's names, port and folder, so `npm start` is as it was
+      const urls = await Promise.all(Array.from({ length: hostCount }, async (_, i) => {
+        const name = i === 0 ? 'comfyui-demo' : `comfyui-demo-h${i + 1}`;
+        await supervisor.reap({ name, command: process.execPath, args: [entry('infra/local/comfy-standin/main.ts')] });
+        const port = await freePort(i === 0 && (options.standardPorts ?? true) ? 8188 : undefined);
+        const dataDir = path.join(config.dataDir, i === 0 ? 'comfyui' : `comfyui-h${i + 1}`);
+        let url = '';
+        await supervisor.start({
+          name, command: process.execPath, restart: true,
+          args: [...TSX_ARGS, entry('infra/local/comfy-standin/main.ts'), '--port', String(port), '--data-dir', dataDir, '--step-ms', String(options.comfyStepMs ?? config.demoStepMs)],
+          ready: (line) => {
+            if (!line.includes('"standin"')) return false;
+            url = (JSON.parse(line) as { url: string }).url;
+            return true;
+          },
+        });
+        return { name, url, dataDir };
+      }));
+      pools = { demo: urls[0]!.url };
+      if (options.gpuHosts !== undefined) gpuHosts.push(...urls.map(({ name, url, dataDir }, i) => ({ pool: 'demo', host: `h${i + 1}`, comfyUrl: url, comfyDataDir: dataDir, standin: name, worker: `worker-gpu-demo-h${i + 1}` })));
       demo.push('comfyui:demo');
     }
 
@@ -156,21 +171,29 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const lateProblem = await portProblem(config.api.port, config.api.host);
     if (lateProblem) throw new Error(`the API cannot listen: ${lateProblem}. Stop what uses it, or set ATELIER_API_PORT to another`);
-    const startRole = (role: ProcessRole, name: string, args: string[]) => supervisor.start({
-      name, command: process.execPath, args: [...TSX_ARGS, entry(role.entry), ...args], env: childEnv, restart: true,
+    const startRole = (role: ProcessRole, name: string, args: string[], env: NodeJS.ProcessEnv = {}) => supervisor.start({
+      name, command: process.execPath, args: [...TSX_ARGS, entry(role.entry), ...args], env: { ...childEnv, ...env }, restart: true,
       ready: role.ready ? jsonLog(role.ready) : undefined, readyTimeoutMs: 120_000,
     });
     say('starting workers and the API…');
     await Promise.all(ROLES.flatMap((role) => {
       if (role.launcher === 'once') return [startRole(role, role.name, [])];
-      if (role.launcher === 'per-pool') return Object.keys(pools).map((pool) => startRole(role, `${role.name}-${pool}`, ['--pool', pool]));
+      if (role.launcher === 'per-pool') {
+        return Object.keys(pools).flatMap((pool) => {
+          const hosts = gpuHosts.filter((h) => h.pool === pool);
+          if (!hosts.length) return [startRole(role, `${role.name}-${pool}`, ['--pool', pool])];
+          // each host puts trained LoRAs into its own ComfyUI's folder
+          return hosts.map((h) => startRole(role, h.worker, ['--pool', pool, '--host', h.host, '--comfy-url', h.comfyUrl],
+            env.ATELIER_COMFY_LORAS_DIR ? {} : { ATELIER_COMFY_LORAS_DIR: path.join(h.comfyDataDir, 'models', 'loras') }));
+        });
+      }
       return [];
     }));
 
     let stopped = false;
     return {
       apiUrl: config.api.publicUrl ?? `http://${config.api.host}:${config.api.port}`,
-      token, dataDir: config.dataDir, databaseUrl, temporalAddress, temporalWebUrl, pools, llmUrl: llm.baseUrl, supervisor, childEnv,
+      token, dataDir: config.dataDir, databaseUrl, temporalAddress, temporalWebUrl, pools, gpuHosts, llmUrl: llm.baseUrl, supervisor, childEnv,
       async stop(graceMs = 5000) {
         if (stopped) return;
         stopped = true;

@@ -10,7 +10,7 @@ export const generateTools: ToolModule = (server, ctx) => {
     inputSchema: {
       prompt: z.string().min(1).max(4000).describe('What the image shows, in words.'),
       negativePrompt: z.string().max(4000).optional().describe('What the image must not show.'),
-      count: z.number().int().min(1).max(16).default(1).describe('How many images (each with the next seed).'),
+      count: z.number().int().min(1).max(500).default(1).describe('How many images (each with the next seed).'),
       width: z.number().int().min(64).max(2048).optional().describe('Width in pixels, a multiple of 8 (default 1024).'),
       height: z.number().int().min(64).max(2048).optional().describe('Height in pixels, a multiple of 8 (default 1024).'),
       steps: z.number().int().min(1).max(150).optional().describe('Sampling steps: more is slower and more detailed (default 20).'),

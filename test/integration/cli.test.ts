@@ -44,7 +44,7 @@ test('pause, resume and cancel reach the job; a finished job says it has ended',
 test('wrong arguments, a wrong token and an unreachable API get a message, not a stack trace', async () => {
   const cases: [string[], Record<string, string>, RegExp, number][] = [
     [['generate', 'x', '--size', 'big'], {}, /--size must look like 1024x768/, 2],
-    [['generate', 'x', '--count', '99'], {}, /--count must be a whole number from 1 to 16/, 2],
+    [['generate', 'x', '--count', '999'], {}, /--count must be a whole number from 1 to 500/, 2],
     [['generate'], {}, /generate needs a prompt/, 2],
     [['generate', 'x', '--colour', 'red'], {}, /Unknown option '--colour'/, 2],
     [['job'], {}, /job needs a job id/, 2],

@@ -24,6 +24,9 @@ before(async () => {
 });
 after(async () => { await stack?.stop(); });
 
+/** the character the first test trained a LoRA of (the synthesis test makes images with it) */
+let trainedCharacterId: string | undefined;
+
 const workerOf = (host: string) => (host === SECOND_HOST ? 'worker-gpu-demo-b' : 'worker-gpu-demo');
 
 test('train with the demo trainer, kill the training GPU worker near step 170: it resumes from its checkpoint, samples on the host that trained, keeps two samples', { timeout: 600_000 }, async () => {
@@ -75,6 +78,52 @@ test('train with the demo trainer, kill the training GPU worker near step 170: i
   assert.equal(kept.length, 2);
   assert.deepEqual(kept.map((k) => k.caption).sort(), ['[trigger] in a park', 'photo of [trigger] smiling']);
   assert.ok(kept.every((k) => k.source_job_id === id));
+  trainedCharacterId = character.id;
+});
+
+test('synthetic images of a trained character: a batch of 2 with its LoRA, staged, the kept one joins the dataset with an edited caption; bad requests refused', { timeout: 300_000 }, async () => {
+  assert.ok(trainedCharacterId, 'the training test trained a LoRA first');
+  const { character: untrained } = await createCharacter(stack, 'Cy', [{ name: 'cy.png', bytes: await portrait(20), caption: 'photo of [trigger]' }]);
+  const refused = await stack.api(`/api/characters/${untrained.id}/synthesize`, { method: 'POST', json: { count: 2 } });
+  assert.equal(refused.status, 409);
+  assert.match(refused.body.error, /no trained LoRA yet: train one first/);
+  const badCount = await stack.api(`/api/characters/${trainedCharacterId}/synthesize`, { method: 'POST', json: { count: 3 } });
+  assert.equal(badCount.status, 400);
+  assert.match(badCount.body.error, /count must be one of 1, 2, 4, 8/);
+  const badLora = await stack.api(`/api/characters/${trainedCharacterId}/synthesize`, { method: 'POST', json: { count: 2, lora: 'not-a-lora' } });
+  assert.equal(badLora.status, 400);
+  assert.match(badLora.body.error, /has no LoRA "not-a-lora"/);
+
+  const started = await stack.api(`/api/characters/${trainedCharacterId}/synthesize`, { method: 'POST', json: { count: 2, prompt: '[trigger] reading by a window' } });
+  assert.equal(started.status, 202, JSON.stringify(started.body));
+  const id = started.body.id as string;
+  const job = await until('the synthetic images staged', async () => {
+    const r = await stack.api(`/api/jobs/${id}`);
+    return r.body.state?.awaitingReview?.some((w: any) => w.stepId === 'staging') ? r.body : undefined;
+  }, 180_000);
+  assert.equal(job.state.kind, 'synthesize');
+  assert.ok(job.state.steps.every((s: any) => s.status === 'done'), 'both images made');
+  const staged = job.state.awaitingReview.find((w: any) => w.stepId === 'staging');
+  assert.equal(staged.assets.length, 2);
+  const lora = (await stack.sql`SELECT name FROM loras WHERE character_id = ${trainedCharacterId}`)[0]!.name as string;
+  const installed = await eventsOf(stack, id, 'lora.installed');
+  assert.ok(installed.length >= 1 && installed.every((e) => String(e.data.file).includes(lora)), `the LoRA ${lora} installed where the images were made: ${JSON.stringify(installed.map((e) => e.data))}`);
+  assert.equal(job.state.sampledOn, installed.at(-1)!.data.host);
+
+  const [first, second] = staged.assets as { id: string }[];
+  const keep = await stack.api(`/api/jobs/${id}/review`, { method: 'POST', json: { stepId: 'staging', decision: 'keep', assetIds: [first!.id], edits: { captions: { [first!.id]: '[trigger] reading, soft light' } } } });
+  assert.equal(keep.status, 200, JSON.stringify(keep.body));
+  // the kept one is stored, then the other is staged again on its own
+  await until('the other image staged again', async () => {
+    const r = await stack.api(`/api/jobs/${id}`);
+    const again = r.body.state?.awaitingReview?.find((w: any) => w.stepId === 'staging');
+    return again?.assets.length === 1 && again.assets[0].id === second!.id ? again : undefined;
+  }, 60_000);
+  const discard = await stack.api(`/api/jobs/${id}/review`, { method: 'POST', json: { stepId: 'staging', decision: 'discard', assetIds: [second!.id] } });
+  assert.equal(discard.status, 200, JSON.stringify(discard.body));
+  await waitForStatus(stack, id, ['COMPLETED'], 60_000);
+  const kept = await stack.sql`SELECT caption, origin, source_job_id FROM dataset_images WHERE character_id = ${trainedCharacterId} AND source_job_id = ${id}`;
+  assert.deepEqual(kept.map((k) => ({ ...k })), [{ caption: '[trigger] reading, soft light', origin: 'sample', source_job_id: id }]);
 });
 
 test('cancel near step 100: the trainer gets SIGINT, the job ends CANCELLED and no trainer process is left', { timeout: 300_000 }, async () => {

@@ -34,7 +34,7 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   };
 }
 
-export async function startTestStack(options: { env?: Record<string, string>; comfyStepMs?: number; llmReplyMs?: number; embeddedDatabase?: boolean; dataDir?: string; keepData?: boolean; temporalWeb?: boolean } = {}): Promise<TestStack> {
+export async function startTestStack(options: { env?: Record<string, string>; comfyStepMs?: number; gpuHosts?: number; llmReplyMs?: number; embeddedDatabase?: boolean; dataDir?: string; keepData?: boolean; temporalWeb?: boolean } = {}): Promise<TestStack> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-test-'));
   const database = options.embeddedDatabase ? undefined : await createTestDatabase();
   const logs: string[] = [];
@@ -49,7 +49,7 @@ export async function startTestStack(options: { env?: Record<string, string>; co
   };
   let stack: Stack;
   try {
-    stack = await startStack({ env, temporalWeb: options.temporalWeb ?? false, standardPorts: false, comfyStepMs: options.comfyStepMs ?? 40, llmReplyMs: options.llmReplyMs ?? 0, onLine: (name, line) => logs.push(`${name} ${line}`), say: (m) => logs.push(`launcher ${m}`) });
+    stack = await startStack({ env, temporalWeb: options.temporalWeb ?? false, standardPorts: false, comfyStepMs: options.comfyStepMs ?? 40, gpuHosts: options.gpuHosts, llmReplyMs: options.llmReplyMs ?? 0, onLine: (name, line) => logs.push(`${name} ${line}`), say: (m) => logs.push(`launcher ${m}`) });
   } catch (error) {
     await database?.drop();
     throw new Error(`${(error as Error).message}\n--- last log lines ---\n${logs.slice(-40).join('\n')}`);
