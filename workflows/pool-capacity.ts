@@ -2,7 +2,7 @@
 // prompts stranded on lost hosts (they count until their heartbeat times out, and must not starve the live hosts).
 // Re-read every few seconds while the job has GPU work waiting or running, so the window follows hosts that come
 // and go; idle (a review awaited) it reads nothing, keeping the history short.
-import { proxyLocalActivities, condition } from '@temporalio/workflow';
+import { proxyLocalActivities, condition, patched } from '@temporalio/workflow';
 import type { PoolActivities } from '../activities/pools.ts';
 
 const pools = proxyLocalActivities<PoolActivities>({ startToCloseTimeout: '10 seconds', retry: { initialInterval: '1 second', maximumAttempts: 3 } });
@@ -21,6 +21,8 @@ export interface PoolCapacityOptions {
 
 export async function followPoolCapacity(options: PoolCapacityOptions) {
   let size = Math.max(1, options.initial);
+  // a job started before windows followed the pool keeps its fixed window when replayed
+  if (!patched('pool-capacity')) return { size: () => size, close: async () => {} };
   let closed = false;
   const read = async () => {
     try {
@@ -51,6 +53,8 @@ export async function followPoolCapacity(options: PoolCapacityOptions) {
 
 /** why pinned work should not wait for this host (lost or stopped in its pool's registry), or undefined while it is live */
 export async function hostGone(pool: string, host: string): Promise<string | undefined> {
+  // a job started before the registry existed waits for its host's own timeout when replayed
+  if (!patched('host-registry')) return undefined;
   try {
     const known = await pools.gpuHostState({ pool, host });
     if (known.state === 'live' || known.state === 'unknown') return undefined;

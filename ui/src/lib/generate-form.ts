@@ -5,7 +5,7 @@ import { MAX_SEED } from './sampling.ts';
 import { ownParameters, paramsRequest, togglesOf, type ParamValues } from './template-form.ts';
 import type { Template } from './types.ts';
 
-export const BATCH_SIZES = [1, 2, 4, 8] as const;
+export const BATCH_SIZES = [1, 2, 4, 8, 32, 100] as const;
 export const MAX_PROMPT_CHARS = 4000;
 export const DEFAULT_TEMPLATE = 'txt2img';
 /** the built-in template that redraws a source image */
