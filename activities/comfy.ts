@@ -19,11 +19,12 @@ import type { EmitEvent } from './events.ts';
 import type { AssetRef } from '../workflows/messages.ts';
 import type { PromptDispatches } from '../db/prompt-dispatches.ts';
 import { locateAt, stepWords, whereabouts } from './comfy-dispatch.ts';
+import type { PoolGate } from './pool-gate.ts';
 
 export interface ComfyDeps {
   /** the GPU pool this worker serves, named in messages */
   pool: string;
-  /** this GPU host, as registered in its pool (named in the dispatch records and events) */
+  /** this GPU host, as registered in its pool (named in the dispatch records, events and each image's record) */
   host?: string;
   comfyUrl: string;
   /** this host's ComfyUI as the other hosts reach it (recorded with each prompt; default comfyUrl) — a sidecar
@@ -40,6 +41,8 @@ export interface ComfyDeps {
   reconcileMs?: number;
   /** puts a trained LoRA (DATA_DIR/loras) into this host's ComfyUI when a prompt names one it lacks */
   ensureLora?: (fileName: string) => Promise<boolean>;
+  /** holds prompts back while an operator has paused the pool */
+  gate?: PoolGate;
 }
 
 export interface ComfyPromptInput {
@@ -95,7 +98,7 @@ export function comfyActivities(deps: ComfyDeps) {
       const relativePath = deps.store.relativeAssetPath(input.jobId, input.kind, `${input.step}-${index + 1}.${ext}`);
       await deps.store.writeAtomic(relativePath, bytes);
       const ref: AssetRef = { id: assetIdFor(relativePath), path: relativePath, kind: input.kind, mime: `image/${meta.format === 'jpeg' ? 'jpeg' : meta.format ?? 'png'}`, width: meta.width, height: meta.height };
-      await deps.assets.upsert({ id: ref.id, jobId: input.jobId, kind: input.kind, relativePath, sha256: sha256(bytes), bytes: bytes.length, width: meta.width ?? null, height: meta.height ?? null, mime: ref.mime, meta: { step: input.step, comfyFile: image.filename } });
+      await deps.assets.upsert({ id: ref.id, jobId: input.jobId, kind: input.kind, relativePath, sha256: sha256(bytes), bytes: bytes.length, width: meta.width ?? null, height: meta.height ?? null, mime: ref.mime, meta: { step: input.step, comfyFile: image.filename, pool: deps.pool, host: deps.host } });
       await deps.emit(input.jobId, 'asset.created', { step: input.step, assetId: ref.id, path: relativePath, width: meta.width, height: meta.height }, { dedupeKey: `asset:${ref.id}` });
       refs.push(ref);
     }
@@ -213,6 +216,7 @@ export function comfyActivities(deps: ComfyDeps) {
     // a worker stopping (drained, redeployed) is not a job cancelled: its prompts stay at ComfyUI for the next attempt
     let workerStopping = false;
     context.cancelled.catch(() => { workerStopping = context.cancellationDetails?.workerShutdown ?? false; cancelled = true; wake(); });
+    const unwatchGate = deps.gate?.watch(() => wake());
 
     try {
       const sent = deps.dispatches && context.info.attempt > 1 ? await whereabouts(deps.dispatches, promptId, { comfyUrl: deps.advertisedUrl ?? deps.comfyUrl }) : { at: 'here' as const };
@@ -225,8 +229,10 @@ export function comfyActivities(deps: ComfyDeps) {
       if (sent.at === 'gone') {
         await deps.emit(input.jobId, 'comfy.rendered-again', { step: input.step, promptId, lostHost: sent.host, host: deps.host, why: sent.why, message: `host ${sent.host} lost; ${stepWords(input.step)} rendered again on ${deps.host}` }, { level: 'warn', dedupeKey: `again:${promptId}:${context.info.attempt}` });
       }
-      if (where === 'absent') await submit(sent.at === 'gone' ? `host ${sent.host} lost: ${sent.why}` : context.info.attempt > 1 ? 'retry: not found at ComfyUI' : 'first attempt');
-      else await deps.emit(input.jobId, 'comfy.resumed', { step: input.step, promptId, found: where, ...(sent.at === 'elsewhere' ? { at: sent.host, by: deps.host } : {}) }, { dedupeKey: `resumed:${promptId}:${context.info.attempt}` });
+      if (where === 'absent') {
+        await deps.gate?.pass(input.jobId, input.step);
+        await submit(sent.at === 'gone' ? `host ${sent.host} lost: ${sent.why}` : context.info.attempt > 1 ? 'retry: not found at ComfyUI' : 'first attempt');
+      } else await deps.emit(input.jobId, 'comfy.resumed', { step: input.step, promptId, found: where, ...(sent.at === 'elsewhere' ? { at: sent.host, by: deps.host } : {}) }, { dedupeKey: `resumed:${promptId}:${context.info.attempt}` });
 
       let absentChecks = 0;
       let entry: ComfyHistoryEntry | undefined;
@@ -240,6 +246,11 @@ export function comfyActivities(deps: ComfyDeps) {
         if (tracker.ended) { await sleep(100); continue; }
         if (!socketOpen) await connect();
         const queue = await comfy.queue();
+        if (queue.pending.includes(promptId) && deps.gate?.closed()) {
+          const at = comfy;
+          await deps.gate.holdBack(input.jobId, input.step, { id: promptId, remove: () => at.deletePending(promptId), locate: () => locateAt(comfy, promptId), submit });
+          continue;
+        }
         if (queue.running.includes(promptId) || queue.pending.includes(promptId)) { absentChecks = 0; continue; }
         // gone from both: ComfyUI restarted and lost it. Ask twice so a prompt finishing between the calls is not re-run.
         if (++absentChecks >= 2) {
@@ -264,6 +275,7 @@ export function comfyActivities(deps: ComfyDeps) {
       }
       throw error;
     } finally {
+      unwatchGate?.();
       socket?.close();
     }
   }

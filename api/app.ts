@@ -28,6 +28,7 @@ import { spriteRoutes } from './routes/sprites.ts';
 import { mcpRoutes } from './routes/mcp.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
 import { sceneRoutes } from './routes/scenes.ts';
+import { poolRoutes } from './routes/pools.ts';
 
 export const UI_DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'ui', 'dist');
 
@@ -46,7 +47,7 @@ export function createApp(ctx: ApiContext): express.Express {
   api.use(sessionRoutes(ctx));
   api.use(requireToken(ctx.token));
   api.get('/session', (_req, res) => void res.json({ signedIn: true }));
-  api.use(jobRoutes(ctx), eventRoutes(ctx), assetRoutes(ctx), templateRoutes(ctx), generateRoutes(ctx), uploadRoutes(ctx), reviewRoutes(ctx), sceneRoutes(ctx), campaignRoutes(ctx), debugBundleRoutes(ctx), spriteRoutes(ctx), mcpRoutes(ctx));
+  api.use(jobRoutes(ctx), eventRoutes(ctx), assetRoutes(ctx), templateRoutes(ctx), generateRoutes(ctx), uploadRoutes(ctx), reviewRoutes(ctx), sceneRoutes(ctx), campaignRoutes(ctx), debugBundleRoutes(ctx), spriteRoutes(ctx), mcpRoutes(ctx), poolRoutes(ctx));
   const lora = loraContext(ctx);
   api.use(characterRoutes(ctx, lora), datasetRoutes(ctx, lora), loraRoutes(ctx, lora));
   api.use(unknownRoute);

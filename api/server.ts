@@ -7,7 +7,7 @@ import { createApp } from './app.ts';
 import { resolveApiToken, tokenFile } from './auth.ts';
 
 async function run() {
-  const { config, logger, database, store } = await openServices('api');
+  const { config, logger, database, store } = await openServices('api', { store: 'claim' });
   const { token, created } = resolveApiToken(config.dataDir, config.api.token);
   // lazy: the API starts (and /health answers) even while Temporal is still coming up or restarting
   const connection = Connection.lazy({ address: temporalAddress(config), tls: config.temporal.tls || undefined });

@@ -13,6 +13,8 @@ import { spritesCommand, SPRITES_USAGE } from './sprites.ts';
 import { sceneCommand } from './scene.ts';
 import { campaignCommand, CAMPAIGN_USAGE } from './campaign.ts';
 import { DECISION_NAMES, needsOf } from '../workflows/review-decisions.ts';
+import { poolsCommand, POOLS_USAGE } from './pools.ts';
+import { describePoolWait } from '../workflows/messages.ts';
 
 const USAGE = `atelier — drive Atelier's pipelines from a terminal
 
@@ -37,6 +39,7 @@ const USAGE = `atelier — drive Atelier's pipelines from a terminal
 ${SPRITES_USAGE}
   atelier templates
   atelier health
+${POOLS_USAGE}
 ${CAMPAIGN_USAGE}
 ${LORA_USAGE}
 
@@ -112,6 +115,7 @@ async function main(argv: string[]): Promise<number> {
       trigger: { type: 'string' }, description: { type: 'string' }, caption: { type: 'string' }, preset: { type: 'string' },
       'review-plan': { type: 'boolean' }, review: { type: 'string' }, backend: { type: 'string' }, instructions: { type: 'string' },
       title: { type: 'string' }, format: { type: 'string' }, output: { type: 'string', short: 'o' },
+      reason: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -147,6 +151,7 @@ async function main(argv: string[]): Promise<number> {
       out(job, () => [
         `${job.job?.id ?? rest[0]}  ${job.state?.status ?? job.job?.status}  stage ${job.state?.stage ?? job.job?.stage}${job.state?.paused ? '  (paused)' : ''}`,
         job.job?.title ? `  ${job.job.title}` : '',
+        job.state?.poolWait ? `  ${describePoolWait(job.state.poolWait)}` : '',
         ...(job.state?.steps ?? []).map((s: any) => `  ${s.id.padEnd(10)} ${s.status}${s.error ? `: ${s.error}` : ''}`),
         ...(job.state?.awaitingReview ?? []).map((r: any) => `  awaiting review: ${r.stepId} (${r.title}): ${r.reason}\n    decide with: atelier review ${rest[0]} ${r.stepId} ${r.decisions.join('|')}`),
         ...(job.job?.error ? [`  error: ${job.job.error}`] : []),
@@ -217,12 +222,14 @@ async function main(argv: string[]): Promise<number> {
         `status     ${body.status}`,
         `temporal   ${body.temporal.ok ? 'ok' : 'DOWN'} ${body.temporal.address}${body.temporal.embedded ? ' (embedded dev server)' : ''}${body.temporal.webUrl ? `  web ${body.temporal.webUrl}` : ''}`,
         `database   ${body.database.ok ? 'ok' : 'DOWN'} ${body.database.version ?? ''}${body.database.embedded ? ' (embedded)' : ''}`,
-        ...body.pools.map((p: any) => `pool ${p.name.padEnd(6)} ComfyUI ${p.comfyui.ok ? 'ok' : 'DOWN'} ${p.comfyui.url}${p.comfyui.demo ? ' (demo)' : ''}, ${p.workers.length} worker(s)`),
+        ...body.pools.map((p: any) => `pool ${p.name.padEnd(6)} ComfyUI ${p.comfyui.ok ? 'ok' : 'DOWN'} ${p.comfyui.url}${p.comfyui.demo ? ' (demo)' : ''}, ${p.workers.length} worker(s)${p.paused ? `, PAUSED by ${p.paused.pausedBy ?? 'an operator'}` : ''}${p.hosts?.length ? `, hosts ${p.hosts.map((h: any) => `${h.host} ${h.state}`).join(', ')}` : ''}`),
         `llm        ${!body.llm.configured ? 'not configured' : body.llm.ok ? 'ok' : 'DOWN'} ${body.llm.baseUrl ?? ''}${body.llm.demo ? ' (demo)' : ''}${body.llm.error ? `: ${body.llm.error}` : ''}`,
         ...(body.llm.ok ? body.llm.models.map((m: any) => `  model ${m.name} (${m.role}): ${m.available ? 'served' : 'NOT served by this endpoint'}`) : []),
       ].join('\n'));
       return body.status === 'ok' ? 0 : 1;
     }
+    case 'pools': case 'pool':
+      return poolsCommand(api, command, rest, values, out);
     case 'character': case 'lora': case 'stage':
       return loraCommand(api, command, rest, { ...values }, out);
     default:

@@ -1,4 +1,5 @@
-// One logger for every service: pino JSON to stdout and to DATA_DIR/logs/<service>/, secrets redacted.
+// One logger for every service: pino JSON to stdout and to DATA_DIR/logs/<service>/ (<service>.log, or <host>.log for a
+// service with a process per host), secrets redacted.
 import pino, { type Logger } from 'pino';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,6 +20,8 @@ const REDACTED_KEYS = ['authorization', 'Authorization', 'cookie', 'password', '
 
 export interface LoggerOptions {
   service: string;
+  /** a service with one process per host (GPU workers): one file per host, `host` on every line */
+  host?: string;
   dataDir?: string;
   level?: string;
   /** extra destination (tests) */
@@ -30,19 +33,19 @@ function redactingStream(target: NodeJS.WritableStream): pino.DestinationStream 
   return { write: (line: string) => void target.write(redactSecrets(line)) };
 }
 
-export function createLogger({ service, dataDir, level = 'info', stream }: LoggerOptions): Logger {
+export function createLogger({ service, host, dataDir, level = 'info', stream }: LoggerOptions): Logger {
   const streams: pino.StreamEntry[] = [{ stream: redactingStream(stream ?? process.stdout) }];
   if (dataDir && !stream) {
     const folder = path.join(dataDir, 'logs', service);
     fs.mkdirSync(folder, { recursive: true });
     // synchronous: the last lines before a crash or process.exit must reach the file
-    const file = pino.destination({ dest: path.join(folder, `${service}.log`), append: true, mkdir: true, sync: true });
+    const file = pino.destination({ dest: path.join(folder, host ? `${host}.log` : `${service}.log`), append: true, mkdir: true, sync: true });
     streams.push({ stream: redactingStream(file as unknown as NodeJS.WritableStream) });
   }
   return pino(
     {
       level,
-      base: { service },
+      base: host ? { service, host } : { service },
       timestamp: pino.stdTimeFunctions.isoTime,
       serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
       redact: { paths: REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.headers.${k}`]), censor: '[redacted]' },

@@ -4,13 +4,14 @@ import { Worker } from '@temporalio/worker';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { openServices, exitOnFatal } from '../core/services.ts';
-import { installTemporalLogging, connectWorkerTemporal } from '../core/temporal.ts';
+import { installTemporalLogging, connectWorkerTemporal, connectTemporalClient } from '../core/temporal.ts';
 import { comfyActivities } from '../activities/comfy.ts';
 import { jobEvents } from '../activities/events.ts';
 import { templateCatalogue } from '../core/templates/catalogue.ts';
 import { assetRepository } from '../db/assets.ts';
 import { eventLog } from '../db/events.ts';
-import { gpuTaskQueue, trainingTaskQueue } from '../workflows/messages.ts';
+import { gpuTaskQueue, poolWaitSignal, trainingTaskQueue } from '../workflows/messages.ts';
+import { poolGate } from '../activities/pool-gate.ts';
 import path from 'node:path';
 import { trainingActivities, recordsDir } from '../activities/training.ts';
 import { trainerSetup } from '../activities/training/setup.ts';
@@ -25,7 +26,10 @@ const VERSION = (JSON.parse(fs.readFileSync(new URL('../package.json', import.me
 
 async function run() {
   const { values } = parseArgs({ options: { pool: { type: 'string' }, host: { type: 'string' }, 'comfy-url': { type: 'string' } } });
-  const { config, logger, database, store } = await openServices(`worker-gpu-${values.pool ?? 'unknown'}`);
+  const host = (values.host ?? process.env.ATELIER_GPU_HOST ?? os.hostname()).toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  // the GPU workers of a pool share a service name and write one log file per host; a DATA_DIR that is not the
+  // shared store (its marker differs from the database's) stops the worker here, before it writes anything
+  const { config, logger, database, store } = await openServices((c) => `worker-gpu-${values.pool ?? c.defaultPool ?? 'unknown'}`, { host, store: 'check' });
   const pool = values.pool ?? config.defaultPool;
   // a host of a pool with several GPU boxes talks to its own ComfyUI; by default the pool's
   const comfyUrl = (values['comfy-url'] ?? process.env.ATELIER_COMFY_URL ?? (pool ? config.gpuPools[pool] : undefined))?.replace(/\/+$/, '');
@@ -43,9 +47,9 @@ async function run() {
     logger.fatal(`ATELIER_COMFY_ADVERTISE_URL must be an http(s) URL at which the other GPU hosts reach this host's ComfyUI, got "${advertisedUrl}"`);
     process.exit(2);
   }
-  const host = (values.host ?? process.env.ATELIER_GPU_HOST ?? os.hostname()).toLowerCase().replace(/[^a-z0-9-]/g, '-');
   installTemporalLogging(logger);
   const connection = await connectWorkerTemporal(config);
+  const client = await connectTemporalClient(config);
   const templates = templateCatalogue({ userDir: config.templatesDir });
   const assets = assetRepository(database.db);
   const emit = jobEvents(eventLog(database.sql), logger);
@@ -55,9 +59,16 @@ async function run() {
     logger.warn({ jobId: record.jobId, pid: record.pid, how }, 'ended a trainer left running by a stopped worker');
     await emit(record.jobId, 'training.orphan-ended', { host, pid: record.pid, how, fromAttempt: record.attempt, by: 'worker start' }, { level: 'warn' }).catch(() => {});
   });
+  const registry = gpuHostRegistry(database.sql, config.gpuHosts);
+  // an operator's pause of this pool (kept in the database, so it holds across restarts): nothing new starts
+  const gate = poolGate({
+    pool, host, emit, logger, paused: () => registry.paused(pool),
+    tellWorkflow: ({ workflowId, runId }, wait) => client.workflow.getHandle(workflowId, runId).signal(poolWaitSignal, wait),
+  });
+  await gate.start();
   const lora = loraInstallActivities({ store, emit, pool, host, workDir, comfyLorasDir: config.comfyLorasDir });
   const activities = {
-    ...comfyActivities({ pool, host, comfyUrl, advertisedUrl, dispatches: promptDispatches(database.sql), store, assets, emit, logger, templates, ensureLora: lora.ensureLoraFile }),
+    ...comfyActivities({ pool, host, gate, comfyUrl, advertisedUrl, dispatches: promptDispatches(database.sql), store, assets, emit, logger, templates, ensureLora: lora.ensureLoraFile }),
     installLora: lora.installLora,
   };
   const training = trainingActivities({
@@ -80,14 +91,15 @@ async function run() {
   const backend = config.demoBackends.includes(`comfyui:${pool}`) ? 'demo' : 'comfyui';
   logger.info({ pool, host, queues, comfyUrl, backend, inflight: config.comfyInflight, trainer: config.trainer.command ? config.trainer.backend : 'demo', workDir, reapedTrainers: reaped }, 'GPU worker polling');
   // this host in the pool's registry: jobs size their window from the live hosts' slots
-  const registration = keepRegistered(gpuHostRegistry(database.sql, config.gpuHosts),
+  const registration = keepRegistered(registry,
     { pool, host, comfyUrl: advertisedUrl, slots: config.comfyInflight + 1, version: VERSION, pid: process.pid }, config.gpuHosts.beatMs,
     (error) => logger.warn({ err: error.message }, 'could not refresh this host in the GPU host registry'));
   await registration.start();
   await Promise.all(workers.map((w) => w.run()));
   await registration.stop();
+  gate.stop();
   templates.close();
-  await Promise.allSettled([connection.close(), database.close()]);
+  await Promise.allSettled([connection.close(), client.connection.close(), database.close()]);
   process.exit(0);
 }
 

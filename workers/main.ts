@@ -29,7 +29,7 @@ import { gpuHostRegistry } from '../db/gpu-hosts.ts';
 import { promptDispatches } from '../db/prompt-dispatches.ts';
 
 async function run() {
-  const { config, logger, database, store } = await openServices('worker-main');
+  const { config, logger, database, store } = await openServices('worker-main', { store: 'claim' });
   installTemporalLogging(logger);
   const client = await connectTemporalClient(config);
   await ensureSearchAttributes(client, config.temporal.namespace, logger);

@@ -2,13 +2,34 @@
 // Temporal Web's status line; pauses recorded in the job record; a failure said in one sentence.
 import { ApplicationFailure, condition, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/jobs.ts';
-import { pauseSignal, resumeSignal, stateQuery, type PipelineState } from './messages.ts';
+import {
+  describePoolWait, pauseSignal, poolWaitSignal, POOL_WAIT_STAGE, resumeSignal, stateQuery, type PipelineState,
+} from './messages.ts';
 
-/** Answers the `state` query and the pause/resume signals for this state. */
+/** Answers the `state` query, the pause/resume signals and the GPU pool's pause for this state. */
 export function handleMessages(state: PipelineState): void {
   setHandler(stateQuery, () => state);
   setHandler(pauseSignal, () => { state.paused = true; state.status = 'PAUSED'; });
   setHandler(resumeSignal, () => { state.paused = false; state.status = 'RUNNING'; });
+  // a GPU step waiting for its drained pool: the stage and Temporal Web's status line say so until it runs again
+  let stageBefore = state.stage;
+  setHandler(poolWaitSignal, (wait) => {
+    if (wait) {
+      if (!state.poolWait) stageBefore = state.stage;
+      state.poolWait = wait;
+      state.stage = POOL_WAIT_STAGE;
+      upsertSearchAttributes({ AtelierStage: [POOL_WAIT_STAGE] });
+      setCurrentDetails(describePoolWait(wait));
+    } else if (state.poolWait) {
+      const { pool } = state.poolWait;
+      state.poolWait = undefined;
+      if (state.stage === POOL_WAIT_STAGE) {
+        state.stage = stageBefore;
+        upsertSearchAttributes({ AtelierStage: [stageBefore] });
+      }
+      setCurrentDetails(`GPU pool ${pool} resumed: ${state.stage}`);
+    }
+  });
 }
 
 /** Sets the stage in the state, the search attributes (for Temporal Web's filters) and the status line. */
@@ -20,7 +41,10 @@ export function stageShower(state: PipelineState, project: () => string) {
   };
 }
 
-/** Keeps the job record's status in step with pause/resume, whoever sent the signal (API, CLI, temporal CLI). */
+/**
+ * Keeps the job record's status in step with pause/resume, whoever sent the signal (API, CLI, temporal CLI), and its
+ * stage with a wait for a paused GPU pool (so the job list says why nothing moves).
+ */
 export function recordPauses(jobId: string, state: PipelineState, jobs: Pick<JobActivities, 'recordStage'>): void {
   let recorded = false;
   void (async () => {
@@ -28,6 +52,15 @@ export function recordPauses(jobId: string, state: PipelineState, jobs: Pick<Job
       await condition(() => state.paused !== recorded);
       recorded = state.paused;
       await jobs.recordStage(jobId, state.stage, recorded ? 'PAUSED' : 'RUNNING', { paused: recorded });
+    }
+  })().catch(() => { /* the workflow ended */ });
+  let poolWaitRecorded = false;
+  void (async () => {
+    for (;;) {
+      await condition(() => Boolean(state.poolWait) !== poolWaitRecorded);
+      poolWaitRecorded = Boolean(state.poolWait);
+      await jobs.recordStage(jobId, state.stage, state.paused ? 'PAUSED' : 'RUNNING',
+        state.poolWait ? { poolWait: state.poolWait, message: describePoolWait(state.poolWait) } : { poolResumed: true });
     }
   })().catch(() => { /* the workflow ended */ });
 }

@@ -94,12 +94,27 @@ export interface PipelineState {
   awaitingReview: AwaitingReview[];
   /** every review decision taken, in order */
   reviews?: ReviewRecord[];
+  /** set while a GPU step waits for its paused (drained) pool */
+  poolWait?: PoolWait;
   error?: string;
+}
+
+/** A GPU pool an operator paused, as a job waiting for it sees it. */
+export interface PoolWait { pool: string; since: string; by: string | null; reason: string | null }
+
+export const POOL_WAIT_STAGE = 'waiting-for-pool';
+
+/** The one sentence the job's status line, its events and Temporal Web say while a pool is paused. */
+export function describePoolWait(wait: PoolWait): string {
+  return `waiting: GPU pool ${wait.pool} paused by ${wait.by ?? 'an operator'} since ${wait.since}${wait.reason ? ` (${wait.reason})` : ''}; `
+    + `nothing new starts until it resumes (atelier pool resume ${wait.pool})`;
 }
 
 export const stateQuery = defineQuery<PipelineState>('state');
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
+/** from a GPU activity: its pool is paused (the pause), or runs again (null) */
+export const poolWaitSignal = defineSignal<[PoolWait | null]>('poolWait');
 export const reviewUpdate = defineUpdate<PipelineState, [ReviewDecision]>('review');
 
 export const SEARCH_ATTRIBUTES = ['AtelierPipeline', 'AtelierStage', 'AtelierProject'] as const;

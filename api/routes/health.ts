@@ -4,6 +4,7 @@ import type { ApiContext } from '../context.ts';
 import { gpuTaskQueue, MAIN_TASK_QUEUE } from '../../workflows/messages.ts';
 import { withoutCredentials } from '../../core/redact.ts';
 import { llmHealth } from '../llm-health.ts';
+import { poolViews } from '../pool-view.ts';
 
 const within = <T>(ms: number, work: Promise<T>) =>
   Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))]);
@@ -20,6 +21,7 @@ export function healthRoutes(ctx: ApiContext): Router {
   const router = Router();
   const service = () => ctx.temporal.workflowService;
   const namespace = ctx.config.temporal.namespace;
+  const views = poolViews(ctx);
 
   const pollers = async (taskQueue: string) => {
     // 2 = TASK_QUEUE_TYPE_ACTIVITY
@@ -36,18 +38,24 @@ export function healthRoutes(ctx: ApiContext): Router {
       llmHealth(ctx.config),
     ]);
     const pools = await Promise.all(Object.entries(ctx.config.gpuPools).map(async ([name, url]) => {
-      const [comfy, workers] = await Promise.all([
+      const [comfy, workers, view] = await Promise.all([
         check(async () => {
           const response = await fetch(new URL('system_stats', url + '/'), { signal: AbortSignal.timeout(2500) });
           if (!response.ok) throw new Error(`answered ${response.status}`);
           return (await response.json()) as { system?: { comfyui_version?: string } };
         }),
         temporal.ok ? check(() => pollers(gpuTaskQueue(name))) : Promise.resolve({ ok: false as const, error: 'Temporal unreachable' }),
+        database.ok ? check(() => views.view(name)) : Promise.resolve({ ok: false as const, error: 'database unreachable' }),
       ]);
       return {
         name, queue: gpuTaskQueue(name),
         comfyui: { url: withoutCredentials(url), demo: ctx.config.demoBackends.includes(`comfyui:${name}`), ok: comfy.ok, version: comfy.ok ? comfy.value.system?.comfyui_version ?? null : null, error: comfy.ok ? undefined : comfy.error },
         workers: workers.ok ? workers.value : [],
+        // the hosts in the pool's registry (state, prompts at their ComfyUI, images per minute) and an operator's pause
+        paused: view.ok ? view.value.paused : null,
+        hosts: view.ok ? view.value.hosts : [],
+        imagesPerMinute: view.ok ? view.value.imagesPerMinute : null,
+        rateWindowMinutes: view.ok ? view.value.rateWindowMinutes : null,
       };
     }));
     const mainWorkers = temporal.ok ? await check(() => pollers(MAIN_TASK_QUEUE)) : { ok: false as const, error: 'Temporal unreachable' };

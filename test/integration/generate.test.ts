@@ -47,7 +47,9 @@ test('a generate job goes from the API to images on disk, with its events in ord
   const correlation = await stack.sql`SELECT DISTINCT e.correlation_id AS id FROM events e WHERE e.job_id = ${id}`;
   assert.deepEqual(correlation.map((r) => r.id), [job.correlation_id], 'every event carries the correlation id of the request that started the job');
   assert.match(job.correlation_id, /^[0-9a-f-]{36}$/);
-  const gpuLog = fs.readFileSync(path.join(stack.dataDir, 'logs', 'worker-gpu-demo', 'worker-gpu-demo.log'), 'utf8');
+  // one file per GPU host in the pool's folder
+  const gpuLogDir = path.join(stack.dataDir, 'logs', 'worker-gpu-demo');
+  const gpuLog = fs.readdirSync(gpuLogDir).map((file) => fs.readFileSync(path.join(gpuLogDir, file), 'utf8')).join('\n');
   assert.ok(gpuLog.split('\n').some((line) => line.includes(id) && line.includes(job.correlation_id)), "the GPU worker's log lines for the job carry it too");
   const types = events.map((e) => e.type).filter((t) => t !== 'progress');
   assert.equal(types[0], 'job.started');

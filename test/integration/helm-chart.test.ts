@@ -260,3 +260,23 @@ test("the chart's appVersion is the project's version (the image tag it deploys 
   const api = rendered.minimal!.objects.find((o) => o.kind === 'Deployment')!;
   assert.equal(containersOf(api)[0].image, `atelier:${pkg.version}`);
 });
+
+test('the API, the main worker and every GPU worker mount the one shared artifact store at DATA_DIR (its marker is checked at start)', () => {
+  let gpuWorkers = 0;
+  for (const [values, { objects }] of Object.entries(rendered)) {
+    const writers = objects.filter((o) => podSpec(o) && ['api', 'worker-main', 'worker-gpu'].includes(o.metadata.labels?.['app.kubernetes.io/component'] ?? ''));
+    gpuWorkers += writers.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'worker-gpu').length;
+    const claims = new Set<string>();
+    for (const object of writers) {
+      const container = containersOf(object).find((c: any) => roleOf(c) === object.metadata.labels?.['app.kubernetes.io/component'])!;
+      const dataDir = envOf(container, 'DATA_DIR')?.value;
+      const mount = (container.volumeMounts ?? []).find((m: any) => m.mountPath === dataDir);
+      assert.ok(mount, `${values}: ${object.metadata.name} has no volume at DATA_DIR (${dataDir})`);
+      const volume = podSpec(object).volumes.find((v: any) => v.name === mount.name);
+      assert.ok(volume?.persistentVolumeClaim?.claimName, `${values}: ${object.metadata.name}'s DATA_DIR is not a persistent volume claim`);
+      claims.add(volume.persistentVolumeClaim.claimName);
+    }
+    assert.equal(claims.size, 1, `${values}: the store is one claim for all (${[...claims].join(', ')})`);
+  }
+  assert.ok(gpuWorkers >= 3, `GPU workers rendered across the values files: ${gpuWorkers}`);
+});

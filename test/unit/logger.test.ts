@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createLogger, redactSecrets } from '../../core/logger.ts';
 
 function capture() {
@@ -24,4 +27,19 @@ test('secrets are redacted wherever they appear in a line', async () => {
 test('redactSecrets leaves ordinary text alone', () => {
   assert.equal(redactSecrets('a lighthouse at dusk, skies'), 'a lighthouse at dusk, skies');
   assert.equal(redactSecrets('Authorization: Bearer xyz'), 'Authorization: Bearer [redacted]');
+});
+
+test('a service with a process per host writes one file per host, with host on every line', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'logger-'));
+  try {
+    for (const host of ['gpu-a', 'gpu-b']) createLogger({ service: 'worker-gpu-demo', host, dataDir }).info({ jobId: 'j1' }, `hello from ${host}`);
+    const folder = path.join(dataDir, 'logs', 'worker-gpu-demo');
+    assert.deepEqual(fs.readdirSync(folder).sort(), ['gpu-a.log', 'gpu-b.log']);
+    for (const host of ['gpu-a', 'gpu-b']) {
+      const [line] = fs.readFileSync(path.join(folder, `${host}.log`), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      assert.deepEqual([line.service, line.host, line.msg], ['worker-gpu-demo', host, `hello from ${host}`]);
+    }
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 });

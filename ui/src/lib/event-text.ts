@@ -22,6 +22,9 @@ export function describeEvent(event: Pick<JobEvent, 'type' | 'data'>): string {
     case 'comfy.notice': return `${step}${text(d.message)}`;
     case 'asset.created': return `${step}image saved (${text(d.width)} × ${text(d.height)})`;
     case 'comfy.cancelled': return `${step}stopped at ComfyUI (${text(d.how)})`;
+    case 'pool.paused': return `${step}waiting: GPU pool ${text(d.pool)} paused by ${text(d.by) || 'an operator'}${d.reason ? ` (${text(d.reason)})` : ''}`;
+    case 'pool.resumed': return `${step}GPU pool ${text(d.pool)} resumed`;
+    case 'comfy.held': return `${step}taken out of ComfyUI's queue while pool ${text(d.pool)} is paused; queued again when it resumes`;
     case 'job.completed': return `Completed${typeof d.assets === 'number' ? ` with ${d.assets} images` : ''}`;
     case 'job.failed': return `Failed: ${text(d.error) || 'no reason given'}`;
     case 'job.cancelled': return 'Cancelled';

@@ -45,12 +45,23 @@ export interface JobDetail { job: Job | null; state: PipelineState | null; asset
 
 export interface WorkerSeen { identity: string; lastSeen: string | null }
 
+/** an operator's drain of a GPU pool */
+export interface PoolPause { pool: string; pausedAt: string; pausedBy: string | null; reason: string | null }
+/** a GPU host in its pool's registry, with the prompts at its ComfyUI and its recent images per minute */
+export interface PoolHost {
+  host: string; state: 'live' | 'lost' | 'stopped'; since: string; lastSeen: string; comfyUrl: string; slots: number; version: string;
+  prompts: { running: number; waiting: number } | { error: string }; imagesPerMinute: number;
+}
+
 export interface Health {
   status: 'ok' | 'degraded';
   temporal: { ok: boolean; address: string; namespace: string; webUrl: string | null; embedded: boolean; error?: string };
   database: { ok: boolean; embedded: boolean; version: string | null; error?: string };
   workers: { main: WorkerSeen[] };
-  pools: { name: string; queue: string; comfyui: { url: string; demo: boolean; ok: boolean; version: string | null; error?: string }; workers: WorkerSeen[] }[];
+  pools: {
+    name: string; queue: string; comfyui: { url: string; demo: boolean; ok: boolean; version: string | null; error?: string }; workers: WorkerSeen[];
+    paused: PoolPause | null; hosts: PoolHost[]; imagesPerMinute: number | null; rateWindowMinutes: number | null;
+  }[];
   trainer?: { demo: boolean; backend: string; arch: string; note?: string };
   llm: { configured: boolean; demo: boolean; baseUrl: string | null; ok: boolean; error?: string; models: { role: string; name: string; available: boolean | null }[] };
   defaultPool: string | null;
