@@ -1,7 +1,7 @@
 // npm run bench:events — live events at scale: N SSE clients (BENCH_CLIENTS, default 200) on the all-jobs stream
 // while 100 small jobs are submitted at once. Prints event latency (each event's time to its arrival at each
-// client), `GET /api/jobs` timed during the burst, and the RSS of the API and the main worker: idle, with the
-// clients connected (before the burst), and after it.
+// client), `GET /api/jobs` timed during the burst, and the RSS of the API and the main worker: idle (after a warm-up
+// burst of the same size), with the clients connected (before the burst), and after it.
 import { startTestStack, until } from '../support/stack.ts';
 import { ms, openSseClients, percentile, processPid, rssMb, submitJobs, timeJobList } from './live-events.ts';
 
@@ -10,9 +10,13 @@ const JOBS = Number(process.env.BENCH_JOBS ?? 100);
 
 const stack = await startTestStack({ comfyStepMs: 5, env: { LOG_LEVEL: 'info' } });
 try {
-  // warm the paths once (the workflow bundle's first task, sharp, connections)
-  const [warm] = await submitJobs(stack, 1, 'warm-up');
-  await until('the warm-up job', async () => (await stack.api(`/api/jobs/${warm}`)).body.job?.status === 'COMPLETED', 60_000);
+  // warm the paths with a burst of the same size first (the workflow bundle's first task, sharp, connections, and
+  // the heaps grown to what such a burst needs): RSS growth over the measured burst is then what it leaves behind
+  const warm = await submitJobs(stack, JOBS, 'warm-up');
+  await until('the warm-up burst', async () => {
+    const [row] = await stack.sql`SELECT count(*)::int AS n FROM jobs WHERE id = ANY(${warm}) AND status IN ('COMPLETED', 'FAILED', 'CANCELLED')`;
+    return row!.n === warm.length;
+  }, 180_000);
 
   const pids = { api: processPid(stack, 'api'), 'worker-main': processPid(stack, 'worker-main') };
   const rss = () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, rssMb(pid)]));
