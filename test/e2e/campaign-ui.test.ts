@@ -18,7 +18,9 @@ let pageErrors: string[] = [];
 
 before(async () => {
   await ensureUiBuilt(() => {});
-  [stack, browser] = await Promise.all([startTestStack({ comfyStepMs: 5, llmReplyMs: 0 }), launchChromium()]);
+  // the browser first: a stack started beside a browser that cannot start would be left running
+  browser = await launchChromium();
+  stack = await startTestStack({ comfyStepMs: 5, llmReplyMs: 0 });
   ({ page, errors: pageErrors } = await openPage(browser, { acceptDownloads: true, consoleErrors: true }));
 });
 after(async () => {

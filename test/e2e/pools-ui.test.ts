@@ -15,7 +15,9 @@ let pageErrors: string[] = [];
 
 before(async () => {
   await ensureUiBuilt(() => {});
-  [stack, browser] = await Promise.all([startTestStack({ comfyStepMs: 20 }), launchChromium()]);
+  // the browser first: a stack started beside a browser that cannot start would be left running
+  browser = await launchChromium();
+  stack = await startTestStack({ comfyStepMs: 20 });
   ({ page, errors: pageErrors } = await openPage(browser, { consoleErrors: true }));
   page.setDefaultTimeout(20_000);
   // the health page is open to all; pausing a pool takes the signed-in session

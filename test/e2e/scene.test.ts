@@ -18,7 +18,9 @@ let pageErrors: string[] = [];
 
 before(async () => {
   await ensureUiBuilt(() => {});
-  [stack, browser] = await Promise.all([startTestStack({ comfyStepMs: 5 }), launchChromium()]);
+  // the browser first: a stack started beside a browser that cannot start would be left running
+  browser = await launchChromium();
+  stack = await startTestStack({ comfyStepMs: 5 });
   ({ page, errors: pageErrors } = await openPage(browser, { width: 1440, height: 1000, acceptDownloads: true }));
 });
 after(async () => {

@@ -21,10 +21,9 @@ let pageErrors: string[] = [];
 before(async () => {
   root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-games-')));
   await ensureUiBuilt(() => {});
-  [stack, browser] = await Promise.all([
-    startTestStack({ comfyStepMs: 30, env: { ATELIER_BEVY_ROOTS: root } }),
-    launchChromium(),
-  ]);
+  // the browser first: a stack started beside a browser that cannot start would be left running
+  browser = await launchChromium();
+  stack = await startTestStack({ comfyStepMs: 30, env: { ATELIER_BEVY_ROOTS: root } });
   ({ page, errors: pageErrors } = await openPage(browser, { consoleErrors: true }));
   await page.goto(`${stack.apiUrl}/sprites`);
   await page.fill('#token', stack.token);

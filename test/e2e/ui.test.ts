@@ -20,10 +20,9 @@ const templatesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-templates-'));
 before(async () => {
   writeUserTemplates(templatesDir);
   await ensureUiBuilt(() => {});
-  [stack, browser] = await Promise.all([
-    startTestStack({ comfyStepMs: 80, temporalWeb: true, env: { ATELIER_TEMPLATES_DIR: templatesDir } }),
-    launchChromium(),
-  ]);
+  // the browser first: a stack started beside a browser that cannot start would be left running
+  browser = await launchChromium();
+  stack = await startTestStack({ comfyStepMs: 80, temporalWeb: true, env: { ATELIER_TEMPLATES_DIR: templatesDir } });
   ({ page, errors: pageErrors } = await openPage(browser, { acceptDownloads: true, consoleErrors: true }));
   context = page.context();
   page.setDefaultTimeout(20_000);
