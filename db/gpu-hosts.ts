@@ -16,6 +16,8 @@ export interface GpuHost {
   lastSeen: string;
   stoppedAt: string | null;
   state: HostState;
+  /** milliseconds since its last beat, by the database's clock (the same clock every worker's beats are written by) */
+  sinceSeenMs: number;
 }
 
 export interface NewGpuHost { pool: string; host: string; comfyUrl: string; slots: number; version: string; pid?: number }
@@ -29,7 +31,7 @@ function toHost(row: Record<string, any>, lostMs: number, now: number): GpuHost 
   const state: HostState = row.stopped_at ? 'stopped' : now - lastSeen > lostMs ? 'lost' : 'live';
   return {
     pool: row.pool, host: row.host, comfyUrl: row.comfy_url, slots: row.slots, version: row.version, pid: row.pid ?? null,
-    startedAt: iso(row.started_at)!, lastSeen: iso(row.last_seen)!, stoppedAt: iso(row.stopped_at), state,
+    startedAt: iso(row.started_at)!, lastSeen: iso(row.last_seen)!, stoppedAt: iso(row.stopped_at), state, sinceSeenMs: Math.max(0, now - lastSeen),
   };
 }
 

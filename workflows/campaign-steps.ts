@@ -3,7 +3,7 @@
 import { proxyActivities, condition, CancellationScope, isCancellation, ActivityCancellationType } from '@temporalio/workflow';
 import type { ComfyActivities } from '../activities/comfy.ts';
 import type { CampaignActivities, PlannedIllustration } from '../activities/campaign.ts';
-import { gpuTaskQueue, type PipelineState, type StepState } from './messages.ts';
+import { gpuTaskQueue, type PipelineState, type StepState, GPU_PROMPT_HEARTBEAT_SECONDS } from './messages.ts';
 import { describeFailure } from './lifecycle.ts';
 import { followPoolCapacity } from './pool-capacity.ts';
 
@@ -31,7 +31,7 @@ export function gpuActivities(pool: string) {
   return proxyActivities<ComfyActivities>({
     taskQueue: gpuTaskQueue(pool),
     startToCloseTimeout: '2 hours',
-    heartbeatTimeout: '10 seconds',
+    heartbeatTimeout: `${GPU_PROMPT_HEARTBEAT_SECONDS} seconds`,
     retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 60 },
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });

@@ -6,7 +6,7 @@ import {
 import type { JobActivities } from '../activities/jobs.ts';
 import type { ComfyActivities } from '../activities/comfy.ts';
 import type { GenerateInput } from '../core/generate-input.ts';
-import { gpuTaskQueue, type PipelineState, type StepState } from './messages.ts';
+import { gpuTaskQueue, type PipelineState, type StepState, GPU_PROMPT_HEARTBEAT_SECONDS } from './messages.ts';
 import { describeFailure, handleMessages, recordPauses, stageShower } from './lifecycle.ts';
 import { followPoolCapacity } from './pool-capacity.ts';
 
@@ -34,7 +34,7 @@ export async function generateWorkflow(input: GenerateInput): Promise<PipelineSt
     const gpu = proxyActivities<ComfyActivities>({
       taskQueue: gpuTaskQueue(params.pool),
       startToCloseTimeout: '2 hours',
-      heartbeatTimeout: '10 seconds',
+      heartbeatTimeout: `${GPU_PROMPT_HEARTBEAT_SECONDS} seconds`,
       // about half an hour of retries: a GPU box that reboots or a ComfyUI that restarts gets the job back
       retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 60 },
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,

@@ -119,6 +119,9 @@ export const reviewUpdate = defineUpdate<PipelineState, [ReviewDecision]>('revie
 
 export const SEARCH_ATTRIBUTES = ['AtelierPipeline', 'AtelierStage', 'AtelierProject'] as const;
 export const MAIN_TASK_QUEUE = 'atelier';
+/** how long a GPU prompt's activity may go without a heartbeat before Temporal retries it (on another host when its
+ *  own is lost); the pool's capacity stops counting a lost host's prompts shortly before, so a slot is free for them */
+export const GPU_PROMPT_HEARTBEAT_SECONDS = 10;
 export const gpuTaskQueue = (pool: string, host?: string) => (host ? `atelier-gpu-${pool}-${host}` : `atelier-gpu-${pool}`);
 /** LoRA trainings of a pool: every GPU worker of the pool polls it, taking one training at a time */
 export const trainingTaskQueue = (pool: string) => `atelier-train-${pool}`;

@@ -5,7 +5,7 @@ import type { ImagingActivities, PreparedStep } from '../activities/imaging.ts';
 import type { ImageEditActivities } from '../activities/image-edit.ts';
 import type { ComfyActivities } from '../activities/comfy.ts';
 import type { SceneActivities } from '../activities/scene.ts';
-import { gpuTaskQueue, type AssetRef } from './messages.ts';
+import { gpuTaskQueue, type AssetRef, GPU_PROMPT_HEARTBEAT_SECONDS } from './messages.ts';
 import { describeFailure } from './lifecycle.ts';
 import type { ReviewLoop } from './review.ts';
 import { nextVariation } from './scene-plan.ts';
@@ -24,7 +24,7 @@ export function stepRunner(ctx: RunnerContext) {
   const { jobId, state, reviews } = ctx;
   const options = state.options!;
   const gpu = proxyActivities<ComfyActivities>({
-    taskQueue: gpuTaskQueue(options.pool || 'default'), startToCloseTimeout: '2 hours', heartbeatTimeout: '10 seconds',
+    taskQueue: gpuTaskQueue(options.pool || 'default'), startToCloseTimeout: '2 hours', heartbeatTimeout: `${GPU_PROMPT_HEARTBEAT_SECONDS} seconds`,
     retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 60 }, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
   let notes = '';

@@ -11,7 +11,7 @@ import type { SpritesActivities, RegisteredSprites } from '../activities/sprites
 import type { ImagingActivities } from '../activities/imaging.ts';
 import type { BevyActivities } from '../activities/bevy.ts';
 import type { SpritesInput } from '../core/sprites-input.ts';
-import { gpuTaskQueue, type ReviewMetric, type StepStatus } from './messages.ts';
+import { gpuTaskQueue, type ReviewMetric, type StepStatus, GPU_PROMPT_HEARTBEAT_SECONDS } from './messages.ts';
 import { describeFailure, handleMessages, recordPauses, stageShower } from './lifecycle.ts';
 import { reviewEvents, reviewLoop, type ReviewRequest } from './review.ts';
 import { promptWindow } from './prompt-window.ts';
@@ -67,7 +67,7 @@ export async function spritesWorkflow(input: SpritesInput): Promise<SpritesState
     const gpu = proxyActivities<ComfyActivities>({
       taskQueue: gpuTaskQueue(generation.pool),
       startToCloseTimeout: '2 hours',
-      heartbeatTimeout: '10 seconds',
+      heartbeatTimeout: `${GPU_PROMPT_HEARTBEAT_SECONDS} seconds`,
       // about half an hour of retries: a GPU box that reboots or a ComfyUI that restarts gets the job back
       retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 60 },
       cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,

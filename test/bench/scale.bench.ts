@@ -118,12 +118,13 @@ try {
   await finished([await start('warm-up', 6)]);
 
   const results: Record<number, { single: Awaited<ReturnType<typeof round>>; batch: Awaited<ReturnType<typeof round>> }> = {};
-  for (const k of [1, 2, 3]) {
+  // BENCH_SCALE_ONLY=host-loss: the host-loss rounds alone
+  for (const k of process.env.BENCH_SCALE_ONLY === 'host-loss' ? [] : [1, 2, 3]) {
     await poolOf(k);
     results[k] = { single: await round(k, 'single'), batch: await round(k, 'batch') };
   }
   console.log(`\nbench:scale — one GPU pool of k hosts, ComfyUI stand-ins at ${STEPS} × ${STEP_MS} ms per image`);
-  for (const kind of ['single', 'batch'] as const) {
+  for (const kind of results[1] ? ['single', 'batch'] as const : []) {
     console.log(kind === 'single' ? `  a single job of ${SINGLE} images` : `  ${BATCH_JOBS} jobs × ${BATCH_COUNT} images at once`);
     const one = results[1]![kind].rate;
     for (const k of [1, 2, 3]) {
