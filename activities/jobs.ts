@@ -118,8 +118,9 @@ export function jobActivities(deps: JobDeps) {
     },
 
     async finishJob(jobId: string, status: Extract<JobStatus, 'COMPLETED' | 'FAILED' | 'CANCELLED'>, detail: { error?: string; assets?: number } = {}): Promise<void> {
-      await deps.jobs.update(jobId, { status, stage: status.toLowerCase(), error: detail.error ?? null });
+      // the event first: whoever sees the record's final status finds the job's whole log already written
       await deps.emit(jobId, `job.${status.toLowerCase()}`, detail, { level: status === 'FAILED' ? 'error' : 'info', dedupeKey: `job.finished` });
+      await deps.jobs.update(jobId, { status, stage: status.toLowerCase(), error: detail.error ?? null });
     },
   };
 }
