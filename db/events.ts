@@ -43,13 +43,14 @@ export function eventLog(sql: Sql) {
       // here, so no write of the log can fail, and be retried forever, on text PostgreSQL cannot store
       const event = cleanText(raw);
       // one lock for every job, not one per job: two jobs' appends in flight at once could otherwise commit
-      // ids out of order, and a stream that had read the later one would never see the earlier
+      // ids out of order, and a stream that had read the later one would never see the earlier; the event's time is
+      // taken once the lock is held (not at the transaction's start), so times follow ids
       return sql.begin(async (tx) => {
         await tx`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`;
         const rows = await tx`
           WITH appended AS (
-            INSERT INTO events (job_id, seq, level, type, data, dedupe_key, correlation_id)
-            SELECT ${event.jobId}, coalesce(max(seq), 0) + 1, ${event.level ?? 'info'}, ${event.type}, ${JSON.stringify(event.data ?? {})}::jsonb, ${event.dedupeKey ?? null},
+            INSERT INTO events (job_id, seq, time, level, type, data, dedupe_key, correlation_id)
+            SELECT ${event.jobId}, coalesce(max(seq), 0) + 1, clock_timestamp(), ${event.level ?? 'info'}, ${event.type}, ${JSON.stringify(event.data ?? {})}::jsonb, ${event.dedupeKey ?? null},
                    (SELECT correlation_id FROM jobs WHERE id = ${event.jobId})
             FROM events WHERE job_id = ${event.jobId}
             ON CONFLICT (job_id, dedupe_key) DO NOTHING
