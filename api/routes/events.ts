@@ -71,7 +71,7 @@ export function eventRoutes(ctx: ApiContext): Router {
   });
 
   // the hub's counts: notifications heard, reads of the log (live, and replays for streams catching up), streams
-  router.get('/events/stats', (_req, res) => { res.json(ctx.hub.stats()); });
+  router.get('/events/stats', (_req, res) => { res.json({ ...ctx.hub.stats(), memory: process.memoryUsage() }); });
 
   // every job's events, live (the jobs list); Last-Event-ID here is the global event id
   router.get('/events', async (req, res) => {
