@@ -1,13 +1,13 @@
 // The `generate` pipeline: prompt → images on a GPU pool, a window of prompts kept queued at ComfyUI.
 import {
-  proxyActivities, proxyLocalActivities, condition, upsertSearchAttributes, workflowInfo, isCancellation,
+  proxyActivities, proxyLocalActivities, condition, workflowInfo, isCancellation,
   CancellationScope, uuid4, setCurrentDetails, ActivityCancellationType,
 } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/jobs.ts';
 import type { ComfyActivities } from '../activities/comfy.ts';
 import type { GenerateInput } from '../core/generate-input.ts';
 import { gpuTaskQueue, type PipelineState, type StepState, GPU_PROMPT_HEARTBEAT_SECONDS } from './messages.ts';
-import { describeFailure, handleMessages, recordPauses, stageShower } from './lifecycle.ts';
+import { completeJob, describeFailure, handleMessages, markEnded, recordEnd, recordPauses, stageShower } from './lifecycle.ts';
 import { followPoolCapacity } from './pool-capacity.ts';
 
 // job records are quick database writes: local activities spare each a round trip through the server
@@ -82,22 +82,12 @@ export async function generateWorkflow(input: GenerateInput): Promise<PipelineSt
     });
     await capacity.close();
 
-    state.stage = 'completed';
-    state.status = 'COMPLETED';
-    upsertSearchAttributes({ AtelierStage: ['completed'] });
-    await jobs.finishJob(jobId, 'COMPLETED', { assets: state.assets.length });
+    await completeJob(jobId, state, jobs);
     return state;
   } catch (error) {
-    const cancelled = isCancellation(error);
-    state.status = cancelled ? 'CANCELLED' : 'FAILED';
-    state.stage = cancelled ? 'cancelled' : 'failed';
-    state.error = cancelled ? undefined : describeFailure(error);
+    const cancelled = markEnded(state, error);
     for (const step of state.steps) if (step.status === 'running' || step.status === 'pending') step.status = cancelled ? 'cancelled' : 'skipped';
-    await CancellationScope.nonCancellable(async () => {
-      await Promise.allSettled([...inFlight]);
-      upsertSearchAttributes({ AtelierPipeline: ['generate'], AtelierStage: [state.stage], AtelierProject: [project] });
-      await jobs.finishJob(jobId, cancelled ? 'CANCELLED' : 'FAILED', { error: state.error, assets: state.assets.length });
-    });
+    await recordEnd(jobId, state, { jobs, pipeline: 'generate', project, settle: () => Promise.allSettled([...inFlight]) });
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 // What every pipeline's workflow does the same way: its stage shown in the state, the search attributes and
 // Temporal Web's status line; pauses recorded in the job record; a failure said in one sentence.
-import { ApplicationFailure, condition, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, isCancellation, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/jobs.ts';
 import {
   describePoolWait, pauseSignal, poolWaitSignal, POOL_WAIT_STAGE, resumeSignal, stateQuery, type PipelineState,
@@ -70,4 +70,31 @@ export function describeFailure(error: unknown): string {
   let current: any = error;
   while (current?.cause && !(current instanceof ApplicationFailure)) current = current.cause;
   return String(current?.message ?? error);
+}
+
+/** The job done: its state, the AtelierStage search attribute and the job record. */
+export async function completeJob(jobId: string, state: PipelineState, jobs: Pick<JobActivities, 'finishJob'>): Promise<void> {
+  state.stage = 'completed';
+  state.status = 'COMPLETED';
+  upsertSearchAttributes({ AtelierStage: ['completed'] });
+  await jobs.finishJob(jobId, 'COMPLETED', { assets: state.assets.length });
+}
+
+/** The job ended by `error`: cancelled, or failed with the reason a person reads. True when it was a cancel. */
+export function markEnded(state: PipelineState, error: unknown): boolean {
+  const cancelled = isCancellation(error);
+  state.status = cancelled ? 'CANCELLED' : 'FAILED';
+  state.stage = cancelled ? 'cancelled' : 'failed';
+  state.error = cancelled ? undefined : describeFailure(error);
+  return cancelled;
+}
+
+/** Records a job's end (marked by markEnded) where a cancel cannot stop it: `settle` first (prompts leaving
+ *  ComfyUI), then the search attributes and the job record. */
+export function recordEnd(jobId: string, state: PipelineState, options: { jobs: Pick<JobActivities, 'finishJob'>; pipeline: string; project: string; assets?: number; settle?: () => Promise<unknown> }): Promise<void> {
+  return CancellationScope.nonCancellable(async () => {
+    if (options.settle) await options.settle();
+    upsertSearchAttributes({ AtelierPipeline: [options.pipeline], AtelierStage: [state.stage], AtelierProject: [options.project] });
+    await options.jobs.finishJob(jobId, state.status === 'CANCELLED' ? 'CANCELLED' : 'FAILED', { error: state.error, assets: options.assets ?? state.assets.length });
+  });
 }

@@ -1,11 +1,11 @@
 // Synthetic images of a trained character: a batch (1, 2, 4 or 8) made with its LoRA on a host of the pool, staged
 // for a person; kept ones join the character's dataset.
-import { proxyActivities, proxyLocalActivities, workflowInfo, isCancellation, CancellationScope, upsertSearchAttributes } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, workflowInfo, isCancellation, CancellationScope } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/jobs.ts';
 import type { LoraJobActivities } from '../activities/lora-jobs.ts';
 import type { DatasetActivities } from '../activities/datasets.ts';
 import type { SynthesisRequest } from '../core/lora-input.ts';
-import { describeFailure, handleMessages, recordPauses, stageShower } from './lifecycle.ts';
+import { completeJob, describeFailure, handleMessages, markEnded, recordEnd, recordPauses, stageShower } from './lifecycle.ts';
 import { reviewEvents, reviewLoop } from './review.ts';
 import { loraImages } from './lora-sampling.ts';
 import { stageSamples } from './lora-staging.ts';
@@ -49,19 +49,12 @@ export async function loraSynthesisWorkflow(input: SynthesisRequest): Promise<Lo
       title: `Synthetic images of ${job.character.name}`,
       keep: async (kept) => { await records.keepSamples({ jobId, characterId: job.character.id, samples: kept.map((s) => ({ assetId: s.asset.id, caption: s.caption })) }); },
     });
-    state.stage = 'completed';
-    state.status = 'COMPLETED';
-    upsertSearchAttributes({ AtelierStage: ['completed'] });
-    await jobs.finishJob(jobId, 'COMPLETED', { assets: state.assets.length });
+    await completeJob(jobId, state, jobs);
     return state;
   } catch (error) {
-    const cancelled = isCancellation(error);
-    Object.assign(state, { status: cancelled ? 'CANCELLED' : 'FAILED', stage: cancelled ? 'cancelled' : 'failed', error: cancelled ? undefined : describeFailure(error) });
+    markEnded(state, error);
     review.withdraw('staging');
-    await CancellationScope.nonCancellable(async () => {
-      upsertSearchAttributes({ AtelierPipeline: ['lora'], AtelierStage: [state.stage], AtelierProject: [project] });
-      await jobs.finishJob(jobId, cancelled ? 'CANCELLED' : 'FAILED', { error: state.error, assets: state.assets.length });
-    });
+    await recordEnd(jobId, state, { jobs, pipeline: 'lora', project });
     throw error;
   }
 }

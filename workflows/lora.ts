@@ -2,8 +2,7 @@
 // from its newest checkpoint after any crash) → samples with the new LoRA on the host that trained it → staged for
 // a person, kept ones joining the dataset.
 import {
-  proxyActivities, proxyLocalActivities, workflowInfo, isCancellation, CancellationScope, condition, setCurrentDetails,
-  upsertSearchAttributes, ActivityCancellationType,
+  proxyActivities, proxyLocalActivities, workflowInfo, condition, setCurrentDetails, ActivityCancellationType,
 } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/jobs.ts';
 import type { LoraJobActivities } from '../activities/lora-jobs.ts';
@@ -11,7 +10,7 @@ import type { DatasetActivities } from '../activities/datasets.ts';
 import type { TrainingActivities } from '../activities/training.ts';
 import type { TrainRequest } from '../core/lora-input.ts';
 import { trainingTaskQueue, type StepState } from './messages.ts';
-import { describeFailure, handleMessages, recordPauses, stageShower } from './lifecycle.ts';
+import { completeJob, handleMessages, markEnded, recordEnd, recordPauses, stageShower } from './lifecycle.ts';
 import { reviewEvents, reviewLoop } from './review.ts';
 import { loraImages } from './lora-sampling.ts';
 import { stageSamples } from './lora-staging.ts';
@@ -95,25 +94,16 @@ export async function loraWorkflow(input: TrainRequest): Promise<LoraState> {
     });
     step('stage').status = 'done';
 
-    state.stage = 'completed';
-    state.status = 'COMPLETED';
-    upsertSearchAttributes({ AtelierStage: ['completed'] });
-    await jobs.finishJob(jobId, 'COMPLETED', { assets: state.assets.length });
+    await completeJob(jobId, state, jobs);
     return state;
   } catch (error) {
-    const cancelled = isCancellation(error);
-    state.status = cancelled ? 'CANCELLED' : 'FAILED';
-    state.stage = cancelled ? 'cancelled' : 'failed';
-    state.error = cancelled ? undefined : describeFailure(error);
+    const cancelled = markEnded(state, error);
     review.withdraw('staging');
     for (const s of state.steps) {
       if (s.status === 'running' || s.status === 'awaiting-review') Object.assign(s, cancelled ? { status: 'cancelled' } : { status: 'failed', error: state.error });
       else if (s.status === 'pending') s.status = cancelled ? 'cancelled' : 'skipped';
     }
-    await CancellationScope.nonCancellable(async () => {
-      upsertSearchAttributes({ AtelierPipeline: ['lora'], AtelierStage: [state.stage], AtelierProject: [project] });
-      await jobs.finishJob(jobId, cancelled ? 'CANCELLED' : 'FAILED', { error: state.error, assets: state.assets.length });
-    });
+    await recordEnd(jobId, state, { jobs, pipeline: 'lora', project });
     throw error;
   }
 }

@@ -4,7 +4,7 @@ import { ApplicationFailure, isCancellation, proxyActivities, proxyLocalActiviti
 import type { JobActivities } from '../activities/jobs.ts';
 import type { SceneActivities } from '../activities/scene.ts';
 import type { SceneInput } from '../core/scene-input.ts';
-import { describeFailure, handleMessages, recordPauses, stageShower } from './lifecycle.ts';
+import { describeFailure, handleMessages, markEnded, recordPauses, stageShower } from './lifecycle.ts';
 import { reviewEvents, reviewLoop } from './review.ts';
 import { planProblems, type ScenePlan } from './scene-plan.ts';
 import type { SceneState } from './scene-state.ts';
@@ -89,10 +89,7 @@ export async function sceneWorkflow(input: SceneInput): Promise<SceneState> {
     await jobs.finishJob(jobId, 'COMPLETED', { assets: state.assets.length });
     return state;
   } catch (error) {
-    const cancelled = isCancellation(error);
-    state.status = cancelled ? 'CANCELLED' : 'FAILED';
-    state.stage = cancelled ? 'cancelled' : 'failed';
-    state.error = cancelled ? undefined : describeFailure(error);
+    const cancelled = markEnded(state, error);
     for (const request of [...state.awaitingReview]) reviews.withdraw(request.stepId);
     for (const step of state.steps) if (['running', 'pending', 'awaiting-review'].includes(step.status)) step.status = cancelled ? 'cancelled' : 'skipped';
     await CancellationScope.nonCancellable(async () => {

@@ -12,7 +12,7 @@ import type { ImagingActivities } from '../activities/imaging.ts';
 import type { BevyActivities } from '../activities/bevy.ts';
 import type { SpritesInput } from '../core/sprites-input.ts';
 import { gpuTaskQueue, type ReviewMetric, type StepStatus, GPU_PROMPT_HEARTBEAT_SECONDS } from './messages.ts';
-import { describeFailure, handleMessages, recordPauses, stageShower } from './lifecycle.ts';
+import { describeFailure, handleMessages, markEnded, recordEnd, recordPauses, stageShower } from './lifecycle.ts';
 import { reviewEvents, reviewLoop, type ReviewRequest } from './review.ts';
 import { promptWindow } from './prompt-window.ts';
 import { followPoolCapacity } from './pool-capacity.ts';
@@ -173,10 +173,7 @@ export async function spritesWorkflow(input: SpritesInput): Promise<SpritesState
     await jobs.finishJob(jobId, 'COMPLETED', { assets: kept.length });
     return state;
   } catch (error) {
-    const cancelled = isCancellation(error);
-    state.status = cancelled ? 'CANCELLED' : 'FAILED';
-    state.stage = cancelled ? 'cancelled' : 'failed';
-    state.error = cancelled ? undefined : describeFailure(error);
+    markEnded(state, error);
     for (const request of [...state.awaitingReview]) reviews.withdraw(request.stepId);
     for (const sprite of state.sprites) {
       // the sprite whose images failed says so; the others were stopped because of it (or of a cancel)
@@ -184,11 +181,7 @@ export async function spritesWorkflow(input: SpritesInput): Promise<SpritesState
       const step = state.steps.find((s) => s.id === sprite.id);
       if (step) step.status = STEP_STATUS[sprite.status];
     }
-    await CancellationScope.nonCancellable(async () => {
-      await Promise.allSettled([...(window?.inFlight ?? [])]);
-      upsertSearchAttributes({ AtelierPipeline: ['sprites'], AtelierStage: [state.stage], AtelierProject: [project] });
-      await jobs.finishJob(jobId, cancelled ? 'CANCELLED' : 'FAILED', { error: state.error, assets: state.sprites.filter((s) => s.status === 'kept').length });
-    });
+    await recordEnd(jobId, state, { jobs, pipeline: 'sprites', project, assets: state.sprites.filter((s) => s.status === 'kept').length, settle: () => Promise.allSettled([...(window?.inFlight ?? [])]) });
     throw error;
   }
 }
