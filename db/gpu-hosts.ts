@@ -72,12 +72,6 @@ export function gpuHostRegistry(sql: Sql, options: { lostMs: number }) {
       return (await this.hosts(pool)).find((h) => h.host === host);
     },
 
-    /** the live hosts of a pool and their slots added up (0 when none is live) */
-    async liveSlots(pool: string): Promise<{ hosts: GpuHost[]; slots: number }> {
-      const hosts = (await this.hosts(pool)).filter((h) => h.state === 'live');
-      return { hosts, slots: hosts.reduce((sum, h) => sum + h.slots, 0) };
-    },
-
     async pause(pool: string, by?: string, reason?: string): Promise<PoolPause> {
       const [row] = await sql`
         INSERT INTO gpu_pools (pool, paused_at, paused_by, reason) VALUES (${pool}, now(), ${by ?? null}, ${reason ?? null})
