@@ -2,7 +2,7 @@
 // person reviewing, kept with the attempt) and whether all of them pass. One pass over the pixels each (pixel-scan.ts).
 import type { ReviewMetric } from '../../workflows/messages.ts';
 import type { StepThresholds } from '../../workflows/scene-plan.ts';
-import type { AlphaPlane, Raster } from './raster.ts';
+import type { Raster } from './raster.ts';
 import { borderWhite, countAtLeastHalf, countNonWhite } from './pixel-scan.ts';
 import { plateDifference, regionDifference } from './difference.ts';
 
@@ -50,12 +50,11 @@ export function checkCleanPlate(output: Raster, input: Raster, mask: Raster | un
 }
 
 /** BG_REMOVE: a transparent PNG of the input's size whose opaque share is within range. */
-export function checkBackgroundRemoval(output: Raster | AlphaPlane, input: { width: number; height: number }, t: StepThresholds): CheckResult {
+export function checkBackgroundRemoval(output: Raster, input: { width: number; height: number }, t: StepThresholds): CheckResult {
   const size = sizeMetric(output, input);
-  const plane = 'data' in output ? (output.channels === 4 ? output.data : undefined) : output.alpha;
-  const alpha = metric('transparent', 'Has transparency', plane ? 1 : 0, { min: 1 });
-  if (!size.pass || !plane) return result([size, alpha]);
-  const opaque = 'data' in output ? countAtLeastHalf(plane, 4, 3) : countAtLeastHalf(plane);
+  const alpha = metric('transparent', 'Has transparency', output.channels === 4 ? 1 : 0, { min: 1 });
+  if (!size.pass || !alpha.pass) return result([size, alpha]);
+  const opaque = countAtLeastHalf(output.data, 4, 3);
   return result([size, alpha, metric('coverage', 'Share of opaque pixels (the foreground)', opaque / (output.width * output.height), { min: t.minCoverage, max: t.maxCoverage })]);
 }
 

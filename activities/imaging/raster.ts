@@ -18,22 +18,6 @@ export async function decodeRaster(bytes: Buffer, options: { alpha?: boolean } =
   return { width: info.width, height: info.height, channels: info.channels as 1 | 3 | 4, data };
 }
 
-/** A picture's alpha channel alone (one byte a pixel), or `alpha: undefined` when the file has none. */
-export interface AlphaPlane { width: number; height: number; alpha?: Buffer }
-
-/** Only the alpha channel leaves libvips: a quarter of the bytes of the whole picture. */
-export async function decodeAlpha(bytes: Buffer): Promise<AlphaPlane> {
-  try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: 1e9 }).toColourspace('srgb').extractChannel('alpha').raw().toBuffer({ resolveWithObject: true });
-    return { width: info.width, height: info.height, alpha: data };
-  } catch (error) {
-    // no alpha channel to extract (asking first would cost a second call for every picture that has one)
-    const meta = await sharp(bytes, { limitInputPixels: 1e9 }).metadata();
-    if (meta.hasAlpha) throw error;
-    return { width: meta.width ?? 0, height: meta.height ?? 0 };
-  }
-}
-
 /** A mask as one channel: the luminance of a grey or colour image (white = 255 = where to work). */
 export async function decodeMask(bytes: Buffer): Promise<Raster> {
   const { data, info } = await sharp(bytes).flatten({ background: '#000000' }).greyscale().raw().toBuffer({ resolveWithObject: true });

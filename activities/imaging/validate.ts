@@ -1,9 +1,9 @@
 // The pixel check of one scene step's output, as the imaging activity runs it (and the benchmark measures it):
-// the output decoded once (only its alpha channel for BG_REMOVE), the input and mask taken from the step's decoded
+// the output decoded once, the input and mask taken from the step's decoded
 // copies, the input's size from its asset record, then the step type's check.
 import type { StepThresholds, StepType } from '../../workflows/scene-plan.ts';
 import { checkBackgroundRemoval, checkCleanPlate, checkExtraction, checkReframe, type CheckResult } from './checks.ts';
-import { decodeAlpha, decodeRaster, type Raster } from './raster.ts';
+import { decodeRaster, type Raster } from './raster.ts';
 
 export const CHECKED_STEP_TYPES: readonly StepType[] = ['EXTRACT', 'REMOVE', 'BG_REMOVE', 'REFRAME'];
 
@@ -25,7 +25,7 @@ export interface CheckSources {
 export async function checkStepOutput(check: StepCheck, output: Buffer, sources: CheckSources): Promise<CheckResult> {
   switch (check.type) {
     case 'EXTRACT': return checkExtraction(await decodeRaster(output), sources.inputSize, check.thresholds);
-    case 'BG_REMOVE': return checkBackgroundRemoval(await decodeAlpha(output), sources.inputSize, check.thresholds);
+    case 'BG_REMOVE': return checkBackgroundRemoval(await decodeRaster(output), sources.inputSize, check.thresholds);
     case 'REMOVE': {
       const [plate, input, mask] = await Promise.all([decodeRaster(output), sources.input(), sources.mask?.()]);
       return checkCleanPlate(plate, input, mask, check.thresholds);

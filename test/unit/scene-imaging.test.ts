@@ -5,10 +5,13 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { checkBackgroundRemoval, checkCleanPlate, checkExtraction, checkReframe } from '../../activities/imaging/checks.ts';
 import { autoMask, checkMaskSize, maskArea, whitenOutside } from '../../activities/imaging/masks.ts';
-import { decodeAlpha, decodeMask, encodePng, type Raster } from '../../activities/imaging/raster.ts';
-import { countAtLeastHalf, countNonWhite } from '../../activities/imaging/pixel-scan.ts';
+import { decodeMask, decodeRaster, encodePng, type Raster } from '../../activities/imaging/raster.ts';
+import { borderWhite, countAtLeastHalf, countNonWhite } from '../../activities/imaging/pixel-scan.ts';
 import { plateDifference, regionDifference } from '../../activities/imaging/difference.ts';
 import { checkStepOutput } from '../../activities/imaging/validate.ts';
+import { kernels } from '../../activities/imaging/kernels.ts';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { buildOra } from '../../activities/imaging/ora.ts';
 import { nextVariation, planProblems, reframeGeometry, DEFAULT_THRESHOLDS } from '../../workflows/scene-plan.ts';
 import { readZip } from '../support/zip.ts';
@@ -118,6 +121,17 @@ const reference = {
     }
     return n;
   },
+  border(image: Raster, tolerance: number) {
+    const r = { border: 0, white: 0 };
+    for (let y = 0; y < image.height; y++) {
+      for (let x = 0; x < image.width; x++) {
+        if (x > 0 && y > 0 && x < image.width - 1 && y < image.height - 1) continue;
+        r.border++;
+        if (reference.nonWhite({ ...image, width: 1, height: 1, data: image.data.subarray((y * image.width + x) * image.channels) }, tolerance) === 0) r.white++;
+      }
+    }
+    return r;
+  },
   plate(a: Raster, b: Raster, m?: Raster) {
     const r = { outsideSum: 0, inside: 0, changed: 0, changedInside: 0 };
     for (let p = 0; p < b.width * b.height; p++) {
@@ -144,11 +158,14 @@ function noisy(width: number, height: number, channels: 1 | 3 | 4, seed: number,
 }
 
 test('the word-at-a-time loops count exactly what plain loops count, for any layout, byte offset and tolerance', () => {
-  for (const [width, height] of [[64, 16], [37, 23], [3, 1], [1, 5]] as const) {
+  for (const [width, height] of [[64, 16], [37, 23], [3, 1], [1, 5], [2, 2], [1, 1], [2, 3]] as const) {
     for (const offset of [0, 1, 2, 3]) {
       for (const channels of [3, 4] as const) {
         const image = noisy(width, height, channels, width * 7 + offset + channels, offset);
-        for (const tolerance of [0, 12, 12.5, 127, 200]) assert.equal(countNonWhite(image, tolerance), reference.nonWhite(image, tolerance), `${width}×${height}×${channels} +${offset} tolerance ${tolerance}`);
+        for (const tolerance of [0, 12, 12.5, 127, 200]) {
+          assert.equal(countNonWhite(image, tolerance), reference.nonWhite(image, tolerance), `${width}×${height}×${channels} +${offset} tolerance ${tolerance}`);
+          assert.deepEqual(borderWhite(image, tolerance), reference.border(image, tolerance), `border of ${width}×${height}×${channels}`);
+        }
         const other = noisy(width, height, channels, 99, (offset + 1) % 4);
         const mask = noisy(width, height, 1, 5, offset);
         // identical rows are skipped by a memory comparison: make some
@@ -173,7 +190,47 @@ test('the word-at-a-time loops count exactly what plain loops count, for any lay
   assert.equal(regionDifference(outer, inner, { left: 20, top: 12 }), sum);
 });
 
-test('checks on encoded PNGs: BG_REMOVE reads only the alpha channel, and an opaque PNG fails "Has transparency"', async () => {
+test('the SIMD kernels are built from their source, and load', () => {
+  const dir = new URL('../../activities/imaging/kernels/', import.meta.url);
+  const source = crypto.createHash('sha256').update(fs.readFileSync(new URL('pixels.c', dir))).digest('hex');
+  assert.equal(source, fs.readFileSync(new URL('pixels.c.sha256', dir), 'utf8').trim(), 'pixels.c changed since pixels.wasm was built: run activities/imaging/kernels/build.sh');
+  assert.ok(kernels, 'pixels.wasm loads (WebAssembly SIMD)');
+});
+
+test('on pictures larger than a kernel slice, with runs of white, clear and identical rows, the counts are exact', () => {
+  const [width, height] = [1024, 80];
+  for (const channels of [3, 4] as const) {
+    const image = noisy(width, height, channels, 11 + channels);
+    // whole runs of pure white, of transparent black, of full opacity, and a last row left noisy
+    image.data.fill(255, 0, width * channels * 9);
+    image.data.fill(0, width * channels * 20, width * channels * 31);
+    image.data.fill(255, width * channels * 40 + 5 * channels, width * channels * 52);
+    // the first pixel after each of those runs is black
+    for (const row of [9, 31, 52]) image.data.fill(0, row * width * channels, row * width * channels + 3);
+    for (const tolerance of [0, 12, 12.5, 127, 200, 255]) assert.equal(countNonWhite(image, tolerance), reference.nonWhite(image, tolerance), `${channels} channels, tolerance ${tolerance}`);
+    if (channels === 4) {
+      let opaque = 0;
+      for (let i = 3; i < image.data.length; i += 4) opaque += image.data[i]! >= 128 ? 1 : 0;
+      assert.equal(countAtLeastHalf(image.data, 4, 3), opaque);
+    }
+  }
+  const source = noisy(width, height, 3, 21);
+  const plate = noisy(width, height, 3, 22);
+  // rows pasted back (identical), and stretches within rows
+  source.data.copy(plate.data, 0, 0, width * 3 * 30);
+  source.data.copy(plate.data, width * 3 * 50 + 300, width * 3 * 50 + 300, width * 3 * 60 + 7);
+  const mask = noisy(width, height, 1, 23);
+  mask.data.fill(0, 0, width * 40);
+  for (const m of [mask, undefined]) assert.deepEqual(plateDifference(plate, source, m), reference.plate(plate, source, m), m ? 'masked' : 'no mask');
+  const inner: Raster = { width: 300, height: 70, channels: 3, data: Buffer.alloc(300 * 70 * 3) };
+  for (let y = 0; y < 70; y++) plate.data.copy(inner.data, y * 900, ((y + 5) * width + 200) * 3, ((y + 5) * width + 500) * 3);
+  for (let i = 0; i < inner.data.length; i += 97) inner.data[i] = 255 - inner.data[i]!;
+  let sum = 0;
+  for (let y = 0; y < 70; y++) for (let x = 0; x < 300; x++) for (let c = 0; c < 3; c++) sum += Math.abs(plate.data[((y + 5) * width + x + 200) * 3 + c]! - inner.data[(y * 300 + x) * 3 + c]!);
+  assert.equal(regionDifference(plate, inner, { left: 200, top: 5 }), sum);
+});
+
+test('checks on encoded PNGs: BG_REMOVE counts the opaque pixels, and an opaque PNG fails "Has transparency"', async () => {
   const t = DEFAULT_THRESHOLDS.BG_REMOVE;
   const size = { width: 20, height: 10 };
   const alpha = Buffer.alloc(200 * 4);
@@ -186,7 +243,7 @@ test('checks on encoded PNGs: BG_REMOVE reads only the alpha channel, and an opa
   const failed = await checkStepOutput({ type: 'BG_REMOVE', thresholds: t }, opaque, sources);
   assert.deepEqual(failed.metrics.map((m) => [m.name, m.pass]), [['sameSize', true], ['transparent', false]]);
   const greyAlpha = await sharp(Buffer.from(Array.from({ length: 400 }, (_, i) => (i % 2 ? (i < 100 ? 255 : 0) : 90))), { raw: { width: 20, height: 10, channels: 2 } }).png().toBuffer();
-  assert.equal((await decodeAlpha(greyAlpha)).alpha!.length, 200, 'a grey picture with alpha has its alpha read too');
+  assert.equal((await decodeRaster(greyAlpha)).channels, 4, 'a grey picture with alpha is read with its alpha');
   assert.equal((await checkStepOutput({ type: 'BG_REMOVE', thresholds: t }, greyAlpha, sources)).metrics.find((m) => m.name === 'coverage')!.value, 0.25);
 
   const onWhite = await sharp({ create: { ...size, channels: 3, background: '#ffffff' } }).composite([{ input: { create: { width: 5, height: 4, channels: 3, background: '#102030' } }, left: 6, top: 3 }]).png().toBuffer();
