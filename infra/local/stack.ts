@@ -178,7 +178,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const lateProblem = await portProblem(config.api.port, config.api.host);
     if (lateProblem) throw new Error(`the API cannot listen: ${lateProblem}. Stop what uses it, or set ATELIER_API_PORT to another`);
     const startRole = (role: ProcessRole, name: string, args: string[], env: NodeJS.ProcessEnv = {}) => supervisor.start({
-      name, command: process.execPath, args: [...TSX_ARGS, entry(role.entry), ...args], env: { ...childEnv, ...env }, restart: true,
+      name, command: process.execPath, args: [...(role.nodeOptions ?? []), ...TSX_ARGS, entry(role.entry), ...args], env: { ...childEnv, ...env }, restart: true,
       ready: role.ready ? jsonLog(role.ready) : undefined, readyTimeoutMs: 120_000,
     });
     say('starting workers and the API…');

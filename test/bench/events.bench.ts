@@ -21,6 +21,9 @@ try {
   const pids = { api: processPid(stack, 'api'), 'worker-main': processPid(stack, 'worker-main') };
   const rss = () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, rssMb(pid)]));
   const idle = rss();
+  // the API's own account of its memory (process.memoryUsage through GET /api/events/stats): which part grew
+  const apiMemory = async () => (await stack.api('/api/events/stats')).body.memory as Record<string, number>;
+  const idleMemory = await apiMemory();
   const clients = await openSseClients(stack, CLIENTS);
   await new Promise((r) => setTimeout(r, 500));
   const before = rss();
@@ -32,6 +35,7 @@ try {
   const list = await timeJobList(stack, () => allSeen() || Date.now() > deadline);
   const missed = ids.reduce((sum, id) => sum + CLIENTS - clients.completedBy(id), 0);
   const after = rss();
+  const afterMemory = await apiMemory();
   clients.close();
   const [failed] = await stack.sql`SELECT count(*)::int AS n FROM jobs WHERE id = ANY(${ids}) AND status <> 'COMPLETED'`;
 
@@ -47,6 +51,8 @@ try {
   for (const name of Object.keys(pids)) {
     console.log(`  ${name} RSS: ${idle[name]!.toFixed(0)} MB idle, ${before[name]!.toFixed(0)} MB with the clients connected, ${after[name]!.toFixed(0)} MB after the burst; growth over the burst ${growth(before[name]!, after[name]!)}, from idle ${growth(idle[name]!, after[name]!)}`);
   }
+  const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+  console.log(`  api memory, idle → after the burst: ${['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers'].map((k) => `${k} ${mb(idleMemory[k]!)} → ${mb(afterMemory[k]!)}`).join(', ')}`);
   if (clients.errors.length) console.log(`  first errors: ${clients.errors.slice(0, 3).join('; ')}`);
 } finally {
   await stack.stop();

@@ -94,6 +94,8 @@ test("each role in the launcher's list has a workload, of the kind its lifetime 
       const container = containersOf(object).find((c) => roleOf(c) === role.name);
       assert.equal(object.metadata.labels?.['app.kubernetes.io/component'], role.name);
       if (role.serves) assert.ok(container.ports?.length, `${values}: the ${role.name} role serves HTTP but its container has no port`);
+      // the V8 options the launcher gives the role, as NODE_OPTIONS (the image runs every role through one entrypoint)
+      assert.equal(envOf(container, 'NODE_OPTIONS')?.value, role.nodeOptions?.join(' '), `${values}: the ${role.name} container's NODE_OPTIONS`);
     }
   }
   for (const name of Object.keys(VALUES)) {
