@@ -5,11 +5,11 @@ import type { Sql } from 'postgres';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { MARKER_LOCK } from '../db/advisory-locks.ts';
 import { placeAtomically } from './store.ts';
 
 export const STORE_MARKER_FILE = 'atelier-store.json';
 const SETTING = 'store.marker';
-const MARKER_LOCK = 74_657_202; // next to the migration lock: one marker written, whoever starts first
 
 export class StoreMarkerError extends Error {}
 

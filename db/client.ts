@@ -5,12 +5,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema.ts';
+import { MIGRATION_LOCK } from './advisory-locks.ts';
 
 export type Db = PostgresJsDatabase<typeof schema>;
 export interface Database { sql: Sql; db: Db; close(): Promise<void> }
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
-const MIGRATION_LOCK = 74_657_201; // any constant shared by every Atelier process
 
 export function connectDatabase(url: string, options: { max?: number } = {}): Database {
   const sql = postgres(url, { max: options.max ?? 10, onnotice: () => {}, connect_timeout: 10 });

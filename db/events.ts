@@ -3,8 +3,6 @@ import type { Sql } from 'postgres';
 import { cleanText } from '../core/text.ts';
 
 export const EVENTS_CHANNEL = 'atelier_events';
-/** held while an event is appended: ids are then given out in commit order, so reading `id > last seen` misses none */
-const APPEND_LOCK = 74_657_202;
 
 export type EventLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -43,21 +41,11 @@ export function eventLog(sql: Sql) {
       // here, so no write of the log can fail, and be retried forever, on text PostgreSQL cannot store
       const event = cleanText(raw);
       // one lock for every job, not one per job: two jobs' appends in flight at once could otherwise commit
-      // ids out of order, and a stream that had read the later one would never see the earlier; the event's time is
-      // taken once the lock is held (not at the transaction's start), so times follow ids
-      return sql.begin(async (tx) => {
-        await tx`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`;
-        const rows = await tx`
-          WITH appended AS (
-            INSERT INTO events (job_id, seq, time, level, type, data, dedupe_key, correlation_id)
-            SELECT ${event.jobId}, coalesce(max(seq), 0) + 1, clock_timestamp(), ${event.level ?? 'info'}, ${event.type}, ${JSON.stringify(event.data ?? {})}::jsonb, ${event.dedupeKey ?? null},
-                   (SELECT correlation_id FROM jobs WHERE id = ${event.jobId})
-            FROM events WHERE job_id = ${event.jobId}
-            ON CONFLICT (job_id, dedupe_key) DO NOTHING
-            RETURNING *)
-          SELECT appended.*, pg_notify(${EVENTS_CHANNEL}, appended.id || ':' || appended.seq || ':' || appended.job_id) FROM appended`;
-        return rows[0] ? toEvent(rows[0]) : undefined;
-      });
+      // ids out of order, and a stream that had read the later one would never see the earlier. The lock, the row,
+      // the NOTIFY and the commit are one statement (db/migrations/0015_append_event.sql): the lock is held for
+      // no round trip to this process, and the event's time (taken once the lock is held) is just before its commit
+      const rows = await sql`SELECT * FROM atelier_append_event(${event.jobId}, ${event.level ?? 'info'}, ${event.type}, ${JSON.stringify(event.data ?? {})}::jsonb, ${event.dedupeKey ?? null})`;
+      return rows[0] ? toEvent(rows[0]) : undefined;
     },
 
     async since(jobId: string, afterSeq = 0, limit = 10_000): Promise<JobEvent[]> {

@@ -5,7 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestStack, until, type TestStack } from '../support/stack.ts';
 import { openSse, type SseStream } from '../support/sse.ts';
-import { eventLog, type JobEvent } from '../../db/events.ts';
+import { eventLog, EVENTS_CHANNEL, type JobEvent } from '../../db/events.ts';
+import { APPEND_LOCK } from '../../db/advisory-locks.ts';
 
 let stack: TestStack;
 before(async () => { stack = await startTestStack(); });
@@ -52,6 +53,12 @@ test('event fan-out: 50 clients on one job and 50 on every job get each event on
   let expectedAll = await allIds();
   assert.equal(expectedJob.length, 43);
   assert.equal(expectedAll.length, 60);
+  // one statement appends (db/migrations/0015_append_event.sql), under the lock and on the channel the code names;
+  // an event's time is taken under the lock, so times follow ids
+  const [{ definition }] = await stack.sql`SELECT pg_get_functiondef('atelier_append_event'::regproc) AS definition` as unknown as [{ definition: string }];
+  assert.ok(definition.includes(`pg_advisory_xact_lock(${APPEND_LOCK})`) && definition.includes(`'${EVENTS_CHANNEL}'`), definition);
+  const times = (await stack.sql`SELECT time FROM events WHERE id > ${last} ORDER BY id`).map((r) => new Date(r.time as string).getTime());
+  assert.ok(times.every((t, i) => i === 0 || t >= times[i - 1]!), 'times follow ids');
   await until('every client to have every event', () => jobClients.every((c) => c.events.length >= expectedJob.length) && allClients.every((c) => c.events.length >= expectedAll.length), 20_000, 50);
   assertComplete(jobClients, expectedJob, 'job stream');
   assertComplete(allClients, expectedAll, 'all-jobs stream');
