@@ -2,6 +2,7 @@
 // while 100 small jobs are submitted at once. Prints event latency (each event's time to its arrival at each
 // client), `GET /api/jobs` timed during the burst, and the RSS of the API and the main worker: idle (after a warm-up
 // burst of the same size), with the clients connected (before the burst), and after it.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startTestStack, until } from '../support/stack.ts';
 import { ms, openSseClients, percentile, processPid, rssMb, submitJobs, timeJobList } from './live-events.ts';
 
@@ -23,11 +24,15 @@ try {
   const idle = rss();
   // the API's own account of its memory (process.memoryUsage through GET /api/events/stats): which part grew
   const apiMemory = async () => (await stack.api('/api/events/stats')).body.memory as Record<string, number>;
+  const idleStats = (await stack.api('/api/events/stats')).body as { notifications: number; reads: number };
   const idleMemory = await apiMemory();
   const clients = await openSseClients(stack, CLIENTS);
   await new Promise((r) => setTimeout(r, 500));
   const before = rss();
 
+  // the clients' own process: its pauses would be counted as latency, so they are shown beside it
+  const clientDelay = monitorEventLoopDelay({ resolution: 5 });
+  clientDelay.enable();
   const ids = await submitJobs(stack, JOBS, 'burst');
   const allSeen = () => ids.every((id) => clients.completedBy(id) >= CLIENTS);
   // a client that never gets an event (a stream that skipped it) must not hold the bench forever
@@ -35,6 +40,8 @@ try {
   const list = await timeJobList(stack, () => allSeen() || Date.now() > deadline);
   const missed = ids.reduce((sum, id) => sum + CLIENTS - clients.completedBy(id), 0);
   const after = rss();
+  clientDelay.disable();
+  const afterStats = (await stack.api('/api/events/stats')).body as { notifications: number; reads: number };
   const afterMemory = await apiMemory();
   clients.close();
   const [failed] = await stack.sql`SELECT count(*)::int AS n FROM jobs WHERE id = ANY(${ids}) AND status <> 'COMPLETED'`;
@@ -45,6 +52,8 @@ try {
   const listP99 = percentile(list.timings, 99);
   console.log(`\nbench:events — ${CLIENTS} SSE clients on /api/events, ${JOBS} jobs submitted at once (${failed!.n} not completed)`);
   console.log(`  events delivered: ${latencies.length} (${(latencies.length / CLIENTS).toFixed(0)} per client); connection errors: ${clients.errors.length}; job.completed events a client never got: ${missed}`);
+  console.log(`  the API's event hub: ${afterStats.notifications - idleStats.notifications} notifications, ${afterStats.reads - idleStats.reads} reads of the log (each read's rows go to every stream in one write)`);
+  console.log(`  (the clients' own process during the burst: event-loop delay p99 ${ms(clientDelay.percentile(99) / 1e6)}, max ${ms(clientDelay.max / 1e6)})`);
   console.log(`  event latency: p50 ${ms(percentile(latencies, 50))}, p99 ${ms(p99)}, max ${ms(max)}   target p99 ≤ 60 ms  ${p99 <= 60 ? 'MET' : 'NOT MET'}`);
   console.log(`  GET /api/jobs during the burst (${list.timings.length} calls, ${list.errors} errors): p50 ${ms(percentile(list.timings, 50))}, p99 ${ms(listP99)}   target p99 ≤ 100 ms  ${listP99 <= 100 ? 'MET' : 'NOT MET'}`);
   const growth = (from: number, to: number) => { const g = (to / from - 1) * 100; return `${g >= 0 ? '+' : ''}${g.toFixed(1)} %${g <= 10 ? '' : ' (over 10 %)'}`; };
