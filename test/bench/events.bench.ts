@@ -2,9 +2,10 @@
 // while 100 small jobs are submitted at once. Prints event latency (each event's time to its arrival at each
 // client), `GET /api/jobs` timed during the burst, and the RSS of the API and the main worker: idle (after a warm-up
 // burst of the same size), with the clients connected (before the burst), and after it.
+import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startTestStack, until } from '../support/stack.ts';
-import { ms, openSseClients, percentile, processPid, rssMb, submitJobs, timeJobList } from './live-events.ts';
+import { cpuByRole, ms, openSseClients, percentile, processPid, rssMb, submitJobs, timeJobList } from './live-events.ts';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 200);
 const JOBS = Number(process.env.BENCH_JOBS ?? 100);
@@ -33,6 +34,8 @@ try {
   // the clients' own process: its pauses would be counted as latency, so they are shown beside it
   const clientDelay = monitorEventLoopDelay({ resolution: 5 });
   clientDelay.enable();
+  const cpuBefore = cpuByRole();
+  const burstStarted = Date.now();
   const ids = await submitJobs(stack, JOBS, 'burst');
   const allSeen = () => ids.every((id) => clients.completedBy(id) >= CLIENTS);
   // a client that never gets an event (a stream that skipped it) must not hold the bench forever
@@ -40,6 +43,8 @@ try {
   const list = await timeJobList(stack, () => allSeen() || Date.now() > deadline);
   const missed = ids.reduce((sum, id) => sum + CLIENTS - clients.completedBy(id), 0);
   const after = rss();
+  const burstSeconds = (Date.now() - burstStarted) / 1000;
+  const cpuAfter = cpuByRole();
   clientDelay.disable();
   const afterStats = (await stack.api('/api/events/stats')).body as { notifications: number; reads: number };
   const afterMemory = await apiMemory();
@@ -60,6 +65,10 @@ try {
   for (const name of Object.keys(pids)) {
     console.log(`  ${name} RSS: ${idle[name]!.toFixed(0)} MB idle, ${before[name]!.toFixed(0)} MB with the clients connected, ${after[name]!.toFixed(0)} MB after the burst; growth over the burst ${growth(before[name]!, after[name]!)}, from idle ${growth(idle[name]!, after[name]!)}`);
   }
+  // on a machine of few cores the latency's tail is the wait for a core: where the burst's CPU time went
+  const cpu = [...cpuAfter].map(([role, seconds]) => [role, seconds - (cpuBefore.get(role) ?? 0)] as const).sort((a, b) => b[1] - a[1]);
+  const total = cpu.reduce((sum, [, seconds]) => sum + seconds, 0);
+  console.log(`  CPU during the burst (${burstSeconds.toFixed(1)} s on ${os.cpus().length} cores, ${((total / burstSeconds) * 100).toFixed(0)} % of one core in all): ${cpu.map(([role, seconds]) => `${role} ${seconds.toFixed(1)} s`).join(', ')}`);
   const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
   console.log(`  api memory, idle → after the burst: ${['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers'].map((k) => `${k} ${mb(idleMemory[k]!)} → ${mb(afterMemory[k]!)}`).join(', ')}`);
   if (clients.errors.length) console.log(`  first errors: ${clients.errors.slice(0, 3).join('; ')}`);

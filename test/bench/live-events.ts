@@ -119,3 +119,33 @@ export function percentile(values: number[], p: number): number {
 }
 
 export const ms = (value: number) => `${value.toFixed(0)} ms`;
+
+/** Which part of the stack a process is, from its command line (or undefined: not part of it). */
+function roleOf(pid: number, cmdline: string): string | undefined {
+  if (pid === process.pid) return 'the bench (its SSE clients)';
+  if (cmdline.startsWith('postgres')) return 'postgres';
+  if (/(^|\/)temporal\b/.test(cmdline.split('\0')[0]!)) return 'temporal';
+  for (const [marker, role] of [['api/server.ts', 'api'], ['workers/main.ts', 'worker-main'], ['workers/gpu.ts', 'worker-gpu'], ['comfy-standin', 'ComfyUI stand-in'], ['openai-standin', 'LLM stand-in']] as const) {
+    if (cmdline.includes(marker)) return role;
+  }
+  return undefined;
+}
+
+/** CPU seconds each part of the stack has used so far (user + system, all its threads; PostgreSQL's processes together). */
+export function cpuByRole(): Map<string, number> {
+  const ticks = 100; // USER_HZ on Linux
+  const used = new Map<string, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const role = roleOf(Number(entry), fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8'));
+      if (!role) continue;
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      used.set(role, (used.get(role) ?? 0) + (Number(fields[11]) + Number(fields[12])) / ticks);
+    } catch {
+      // the process ended while being read
+    }
+  }
+  return used;
+}
