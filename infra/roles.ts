@@ -27,10 +27,11 @@ export const ROLES: readonly ProcessRole[] = [
     name: 'api', entry: 'api/server.ts', usage: '', lifetime: 'service',
     serves: { portVariable: 'ATELIER_API_PORT', defaultPort: 8420, probePath: '/api/health' },
     launcher: 'once', ready: 'API listening',
-    // a small young generation: a burst of requests and event fan-out to hundreds of streams would otherwise grow it
-    // to V8's 16 MB semi-spaces (+40 MB of RSS that stays long after); scavenges of 2 MB are frequent and short,
-    // and the API mostly waits on I/O (bench:events: RSS over a burst +18 % → about 0 %, event and list p99 unchanged)
-    nodeOptions: ['--max-semi-space-size=2'],
+    // a smaller young generation: a burst of requests and event fan-out to hundreds of streams would otherwise grow
+    // it to V8's 16 MB semi-spaces, about 45 MB of RSS that stays. bench:events, 4 runs each, alternated: 4 MB keeps
+    // the growth over a burst near +6 % (16 MB: +10 to +22 %) with the same event latency; 2 MB scavenged so often
+    // that the latency's p99 rose by a third
+    nodeOptions: ['--max-semi-space-size=4'],
     description: 'the HTTP API and the web UI: checks input, starts workflows, streams events; runs no AI work',
   },
   {

@@ -1,7 +1,8 @@
 // npm run bench:events — live events at scale: N SSE clients (BENCH_CLIENTS, default 200) on the all-jobs stream
 // while 100 small jobs are submitted at once. Prints event latency (each event's time to its arrival at each
 // client), `GET /api/jobs` timed during the burst, and the RSS of the API and the main worker: idle (after a warm-up
-// burst of the same size), with the clients connected (before the burst), and after it.
+// burst of the same size), with the clients connected (before the burst), right after it, and 10 s later (what
+// stays). Also where the burst's CPU went.
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startTestStack, until } from '../support/stack.ts';
@@ -9,6 +10,7 @@ import { cpuByRole, ms, openSseClients, percentile, processPid, rssMb, submitJob
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 200);
 const JOBS = Number(process.env.BENCH_JOBS ?? 100);
+const SETTLE_MS = 10_000;
 
 const stack = await startTestStack({ comfyStepMs: 5, env: { LOG_LEVEL: 'info' } });
 try {
@@ -48,6 +50,9 @@ try {
   clientDelay.disable();
   const afterStats = (await stack.api('/api/events/stats')).body as { notifications: number; reads: number };
   const afterMemory = await apiMemory();
+  // what stays once the burst is over (the clients still connected)
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  const settled = rss();
   clients.close();
   const [failed] = await stack.sql`SELECT count(*)::int AS n FROM jobs WHERE id = ANY(${ids}) AND status <> 'COMPLETED'`;
 
@@ -63,7 +68,7 @@ try {
   console.log(`  GET /api/jobs during the burst (${list.timings.length} calls, ${list.errors} errors): p50 ${ms(percentile(list.timings, 50))}, p99 ${ms(listP99)}   target p99 ≤ 100 ms  ${listP99 <= 100 ? 'MET' : 'NOT MET'}`);
   const growth = (from: number, to: number) => { const g = (to / from - 1) * 100; return `${g >= 0 ? '+' : ''}${g.toFixed(1)} %${g <= 10 ? '' : ' (over 10 %)'}`; };
   for (const name of Object.keys(pids)) {
-    console.log(`  ${name} RSS: ${idle[name]!.toFixed(0)} MB idle, ${before[name]!.toFixed(0)} MB with the clients connected, ${after[name]!.toFixed(0)} MB after the burst; growth over the burst ${growth(before[name]!, after[name]!)}, from idle ${growth(idle[name]!, after[name]!)}`);
+    console.log(`  ${name} RSS: ${idle[name]!.toFixed(0)} MB idle, ${before[name]!.toFixed(0)} MB with the clients connected, ${after[name]!.toFixed(0)} MB after the burst, ${settled[name]!.toFixed(0)} MB ${SETTLE_MS / 1000} s later; growth over the burst ${growth(before[name]!, after[name]!)}, from idle ${growth(idle[name]!, after[name]!)}; ${SETTLE_MS / 1000} s later ${growth(before[name]!, settled[name]!)} over the burst`);
   }
   // on a machine of few cores the latency's tail is the wait for a core: where the burst's CPU time went
   const cpu = [...cpuAfter].map(([role, seconds]) => [role, seconds - (cpuBefore.get(role) ?? 0)] as const).sort((a, b) => b[1] - a[1]);
