@@ -1,8 +1,8 @@
-// The scene checks' inner loops as WebAssembly SIMD (kernels/pixels.c, built into kernels/pixels.wasm): sixteen
-// pixels a step where the word-at-a-time JavaScript does four. The callers choose which rows need reading (a memory
-// comparison skips the rest); those rows are copied into the module's memory a slice at a time, small enough to
-// stay in the CPU's cache between the copy and the pass. Without WebAssembly SIMD `kernels` is undefined and the
-// JavaScript loops do the work.
+// The scene checks' inner loops as WebAssembly SIMD (kernels/pixels.c, built into kernels/pixels.wasm), sixteen
+// pixels a step. The callers choose which rows need reading (a memory comparison skips the rest); those rows are
+// copied into the module's memory a slice at a time, small enough to stay in the CPU's cache between the copy and
+// the pass. Should the module not load, `kernels` is undefined and the callers read pixel by pixel (a unit test
+// fails first: test/unit/scene-imaging.test.ts).
 import fs from 'node:fs';
 
 /** pixels a slice holds: 3 × 64 Ki bytes of each picture, 64 KiB of mask */
