@@ -63,29 +63,24 @@ export const kernels = loaded && {
 
   /** How many RGBA pixels of a run have an alpha of 128 or more. */
   countOpaque(data: Uint8Array): number {
-    const { exports, bytes, at } = loaded;
-    const pixels = data.length >>> 2;
-    let count = 0;
-    for (let p = 0; p < pixels; p += SLICE) {
-      const q = Math.min(pixels, p + SLICE);
-      bytes.set(data.subarray(p * 4, q * 4), at.a);
-      count += exports.count_opaque(at.a, q - p);
-    }
-    return count;
+    return sliced(data, 4, (pixels) => loaded.exports.count_opaque(loaded.at.a, pixels));
   },
 
   /** How many pixels of a run (3 or 4 channels) have a colour channel below `floor` (0–255) and are not transparent. */
   countNonWhite(data: Uint8Array, channels: 3 | 4, floor: number): number {
-    const { exports, bytes, at } = loaded;
-    const pixels = Math.floor(data.length / channels);
-    // a picture's room in a slice: 4 × SLICE bytes
-    const step = Math.floor((SLICE * 4) / channels);
-    let count = 0;
-    for (let p = 0; p < pixels; p += step) {
-      const q = Math.min(pixels, p + step);
-      bytes.set(data.subarray(p * channels, q * channels), at.a);
-      count += exports.count_non_white(at.a, q - p, channels, floor);
-    }
-    return count;
+    return sliced(data, channels, (pixels) => loaded.exports.count_non_white(loaded.at.a, pixels, channels, floor));
   },
 };
+
+/** One picture's pixels through a counting kernel, as many at a time as fill a picture's room (4 × SLICE bytes). */
+function sliced(data: Uint8Array, channels: number, count: (pixels: number) => number): number {
+  const pixels = Math.floor(data.length / channels);
+  const step = Math.floor((SLICE * 4) / channels);
+  let total = 0;
+  for (let p = 0; p < pixels; p += step) {
+    const q = Math.min(pixels, p + step);
+    loaded!.bytes.set(data.subarray(p * channels, q * channels), loaded!.at.a);
+    total += count(q - p);
+  }
+  return total;
+}

@@ -8,7 +8,7 @@ import os from 'node:os';
 import { kernels } from './kernels.ts';
 import type { Raster } from './raster.ts';
 
-export const LITTLE_ENDIAN = os.endianness() === 'LE';
+const LITTLE_ENDIAN = os.endianness() === 'LE';
 const HIGH_BITS = 0x80808080 | 0;
 
 /** bytes compared at once against a run of 255s or of 0s (a multiple of 12: whole RGB groups and RGBA pixels) */
@@ -18,6 +18,23 @@ const CLEAR = Buffer.alloc(RUN_BYTES);
 /** whether data[from, from + RUN_BYTES) holds the same bytes as `run` */
 const runIs = (data: Buffer, from: number, run: Buffer) => data.compare(run, 0, RUN_BYTES, from, from + RUN_BYTES) === 0;
 
+/**
+ * A count over `items` (pixels or bytes) taken a run of `run` at a time: a run whose count `settled` knows at once
+ * (from a memory comparison) is counted so, and each stretch of runs between goes whole to `stretch`.
+ */
+function countByRuns(items: number, run: number, settled: (at: number) => number | undefined, stretch: (from: number, to: number) => number): number {
+  let count = 0;
+  let first = 0;
+  for (let at = 0; at + run <= items; at += run) {
+    const known = settled(at);
+    if (known === undefined) continue;
+    if (at > first) count += stretch(first, at);
+    count += known;
+    first = at + run;
+  }
+  return first < items ? count + stretch(first, items) : count;
+}
+
 /** How many pixels are not white: a channel below 255 − tolerance, and (with alpha) not transparent (alpha < 16). */
 export function countNonWhite(image: Raster, tolerance: number): number {
   const { data, channels } = image;
@@ -25,19 +42,9 @@ export function countNonWhite(image: Raster, tolerance: number): number {
   const simd = kernels;
   if (!simd || (channels !== 3 && channels !== 4) || !(tolerance >= 0 && tolerance <= 255)) return countNonWhiteScalar(image, tolerance, 0, pixels);
   const floor = Math.ceil(255 - tolerance);
-  // a run of pure white (with alpha, also of transparent black) is white in one comparison; the stretches between
-  // such runs go to the kernel
-  const run = RUN_BYTES / channels;
-  const blank = (p: number) => p + run <= pixels && (runIs(data, p * channels, FULL) || (channels === 4 && runIs(data, p * 4, CLEAR)));
-  const stretch = (from: number, to: number) => simd.countNonWhite(data.subarray(from * channels, to * channels), channels, floor);
-  let count = 0;
-  let first = 0;
-  for (let p = 0; p < pixels; p += run) {
-    if (!blank(p)) continue;
-    if (p > first) count += stretch(first, p);
-    first = p + run;
-  }
-  return first < pixels ? count + stretch(first, pixels) : count;
+  // a run of pure white (with alpha, also of transparent black) is white in one comparison
+  const white = (p: number) => (runIs(data, p * channels, FULL) || (channels === 4 && runIs(data, p * 4, CLEAR)) ? 0 : undefined);
+  return countByRuns(pixels, RUN_BYTES / channels, white, (from, to) => simd.countNonWhite(data.subarray(from * channels, to * channels), channels, floor));
 }
 
 export function isWhite(data: Uint8Array, i: number, channels: number, floor: number): boolean {
@@ -72,51 +79,38 @@ export function borderWhite(image: Raster, tolerance: number): { border: number;
   return { border, white };
 }
 
-/** How many samples are ≥ 128 (a mask's white pixels, an alpha plane's opaque ones), `stride` bytes apart. */
+/** How many samples are ≥ 128 (a mask's white pixels, an RGBA picture's opaque ones), `stride` bytes apart. */
 export function countAtLeastHalf(data: Uint8Array, stride = 1, offset = 0): number {
+  // a run all clear (transparent black) counts none, a run all 255 (opaque white) counts `whole`
+  const plain = (at: number, whole: number) => (runIs(data as Buffer, at, CLEAR) ? 0 : runIs(data as Buffer, at, FULL) ? whole : undefined);
+  if (stride === 4 && offset === 3 && kernels && data.length % 4 === 0 && data instanceof Buffer) {
+    const simd = kernels;
+    const run = RUN_BYTES / 4;
+    return countByRuns(data.length >>> 2, run, (p) => plain(p * 4, run), (from, to) => simd.countOpaque(data.subarray(from * 4, to * 4)));
+  }
+  if (stride === 1) return data instanceof Buffer ? countByRuns(data.length, RUN_BYTES, (at) => plain(at, RUN_BYTES), (from, to) => highBits(data.subarray(from, to))) : highBits(data);
   let count = 0;
-  if (stride === 4 && offset === 3 && kernels && data.length % 4 === 0 && data instanceof Buffer) return countOpaque(data, kernels);
+  for (let i = offset; i < data.length; i += stride) count += data[i]! >>> 7;
+  return count;
+}
+
+/** How many bytes have their high bit set: four bytes a word where the buffer's alignment allows. */
+function highBits(data: Uint8Array): number {
+  let count = 0;
   const head = (4 - (data.byteOffset % 4)) % 4;
-  if (stride !== 1 || !LITTLE_ENDIAN || data.length < head + 4) {
-    for (let i = offset; i < data.length; i += stride) count += data[i]! >>> 7;
+  if (!LITTLE_ENDIAN || data.length < head + 4) {
+    for (let i = 0; i < data.length; i++) count += data[i]! >>> 7;
     return count;
   }
   const words = new Int32Array(data.buffer, data.byteOffset + head, (data.length - head) >>> 2);
   for (let i = 0; i < head; i++) count += data[i]! >>> 7;
   // each byte's high bit moved to the bottom of its byte and counted there (128 words at a time: a byte holds the
-  // count), then the four byte counters added up; a run all clear or all set is counted by one comparison
-  const run = RUN_BYTES / 4;
-  for (let w = 0; w < words.length; w += run) {
-    const end = Math.min(words.length, w + run);
-    if (end - w === run && data instanceof Buffer) {
-      if (runIs(data, head + w * 4, CLEAR)) continue;
-      if (runIs(data, head + w * 4, FULL)) {
-        count += RUN_BYTES;
-        continue;
-      }
-    }
-    for (let v = w; v < end;) {
-      let lanes = 0;
-      for (const stop = Math.min(end, v + 128); v < stop; v++) lanes += (words[v]! & HIGH_BITS) >>> 7;
-      count += (lanes & 0xff) + ((lanes >>> 8) & 0xff) + ((lanes >>> 16) & 0xff) + (lanes >>> 24);
-    }
+  // count), then the four byte counters added up
+  for (let v = 0; v < words.length;) {
+    let lanes = 0;
+    for (const stop = Math.min(words.length, v + 128); v < stop; v++) lanes += (words[v]! & HIGH_BITS) >>> 7;
+    count += (lanes & 0xff) + ((lanes >>> 8) & 0xff) + ((lanes >>> 16) & 0xff) + (lanes >>> 24);
   }
   for (let i = head + words.length * 4; i < data.length; i++) count += data[i]! >>> 7;
   return count;
-}
-
-/** RGBA pixels whose alpha is ≥ 128: runs all clear (transparent black) or all opaque white at once, the rest in the kernel */
-function countOpaque(data: Buffer, simd: NonNullable<typeof kernels>): number {
-  const pixels = data.length >>> 2;
-  const run = RUN_BYTES / 4;
-  let count = 0;
-  let first = 0;
-  for (let p = 0; p + run <= pixels; p += run) {
-    const clear = runIs(data, p * 4, CLEAR);
-    if (!clear && !runIs(data, p * 4, FULL)) continue;
-    if (p > first) count += simd.countOpaque(data.subarray(first * 4, p * 4));
-    if (!clear) count += run;
-    first = p + run;
-  }
-  return first < pixels ? count + simd.countOpaque(data.subarray(first * 4)) : count;
 }
