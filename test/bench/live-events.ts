@@ -2,79 +2,64 @@
 // `time` (when it was appended) to its arrival, small jobs submitted in bursts, `GET /api/jobs` timed while they
 // run, and the RSS of Atelier's processes.
 import fs from 'node:fs';
-import http from 'node:http';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { TSX_ARGS } from '../../infra/local/processes.ts';
 import type { TestStack } from '../support/stack.ts';
+import type { ClientsReport, ClientsRequest } from './sse-clients.ts';
 
 export interface SseClients {
-  /** milliseconds from each event's time to its arrival, one entry per event per client */
-  latencies: number[];
-  /** events seen per client */
-  received: number[];
-  /** connections that failed or ended while open */
+  /** connections that failed or ended while open, as they happen */
   errors: string[];
-  /** how many clients saw this job's `job.completed` */
+  /** how many clients saw this job's `job.completed` (as of the clients' last report, every 50 ms) */
   completedBy(jobId: string): number;
-  close(): void;
+  /** the clients' own event-loop delay since the last call (its pauses would count as the API's latency) */
+  delay(): Promise<{ p99: number; max: number }>;
+  /** closes every connection: milliseconds from each event's time to its arrival (one entry per event per client), events per client */
+  close(): Promise<{ latencies: Int32Array; received: number[] }>;
 }
 
-const FRAME_END = Buffer.from('\n\n');
-const TIME = Buffer.from('"time":"');
-const JOB = Buffer.from('"jobId":"');
-const COMPLETED = Buffer.from('"type":"job.completed"');
-const QUOTE = 0x22;
-
-/** N clients on `GET /api/events` over plain HTTP (the browser's EventSource speaks the same). */
+/**
+ * N clients on `GET /api/events` over plain HTTP (the browser's EventSource speaks the same), in a process of their
+ * own (sse-clients.ts): in this one the stack's log pipes and the bench's requests would delay their arrivals.
+ */
 export async function openSseClients(stack: TestStack, count: number): Promise<SseClients> {
-  const url = new URL('/api/events', stack.apiUrl);
-  const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
-  const latencies: number[] = [];
-  const received = new Array<number>(count).fill(0);
+  const child = fork(fileURLToPath(new URL('./sse-clients.ts', import.meta.url)), [new URL('/api/events', stack.apiUrl).href, stack.token, String(count)], {
+    execArgv: TSX_ARGS, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const errors: string[] = [];
   const completed = new Map<string, number>();
-  const requests: http.ClientRequest[] = [];
-  let closing = false;
-
-  const open = (index: number) => new Promise<void>((resolve, reject) => {
-    const request = http.get(url, { agent, headers: { accept: 'text/event-stream', authorization: `Bearer ${stack.token}` } }, (response) => {
-      if (response.statusCode !== 200) return reject(new Error(`client ${index}: HTTP ${response.statusCode}`));
-      // picked out of the bytes rather than parsed, with no string made but the time: 200 clients in this process
-      // must not be what delays their events (its own pauses would count as the API's latency)
-      let rest: Buffer | undefined;
-      response.on('data', (chunk: Buffer) => {
-        const now = Date.now();
-        const data = rest ? Buffer.concat([rest, chunk]) : chunk;
-        let start = 0;
-        for (let end: number; (end = data.indexOf(FRAME_END, start)) >= 0; start = end + 2) {
-          const key = data.indexOf(TIME, start);
-          if (key < 0 || key > end) continue;
-          const at = key + TIME.length;
-          latencies.push(now - Date.parse(data.toString('latin1', at, data.indexOf(QUOTE, at))));
-          received[index]! += 1;
-          const done = data.indexOf(COMPLETED, start);
-          if (done >= 0 && done < end) {
-            const from = data.indexOf(JOB, start) + JOB.length;
-            const jobId = data.toString('latin1', from, data.indexOf(QUOTE, from));
-            completed.set(jobId, (completed.get(jobId) ?? 0) + 1);
-          }
-        }
-        rest = start < data.length ? data.subarray(start) : undefined;
-      });
-      response.on('end', () => { if (!closing) errors.push(`client ${index}: the stream ended`); });
-      response.on('error', (error) => { if (!closing) errors.push(`client ${index}: ${error.message}`); });
-      resolve();
-    });
-    request.on('error', (error) => { if (!closing) errors.push(`client ${index}: ${error.message}`); reject(error); });
-    requests.push(request);
+  const waiting = new Map<string, (report: ClientsReport) => void>();
+  const next = (type: ClientsReport['type']) => new Promise<ClientsReport>((resolve) => waiting.set(type, resolve));
+  child.on('message', (report: ClientsReport) => {
+    if (report.type === 'error') errors.push(report.text);
+    else if (report.type === 'completed') for (const [id, n] of report.counts) completed.set(id, n);
+    const resolve = waiting.get(report.type);
+    waiting.delete(report.type);
+    resolve?.(report);
   });
-
-  for (let i = 0; i < count; i += 50) await Promise.all(Array.from({ length: Math.min(50, count - i) }, (_, j) => open(i + j)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const opened = await Promise.race([next('ready'), next('failed'), exited.then(() => undefined)]);
+  if (opened?.type !== 'ready') {
+    child.kill();
+    throw new Error(`the SSE clients did not connect: ${opened?.type === 'failed' ? opened.message : 'their process exited'}`);
+  }
   return {
-    latencies, received, errors,
+    errors,
     completedBy: (jobId) => completed.get(jobId) ?? 0,
-    close() {
-      closing = true;
-      for (const request of requests) request.destroy();
-      agent.destroy();
+    async delay() {
+      const answer = next('delay');
+      child.send({ type: 'delay' } satisfies ClientsRequest);
+      const report = await answer;
+      return report.type === 'delay' ? { p99: report.p99, max: report.max } : { p99: NaN, max: NaN };
+    },
+    async close() {
+      const answer = next('results');
+      child.send({ type: 'close' } satisfies ClientsRequest);
+      const report = await answer;
+      await exited;
+      if (report.type !== 'results') throw new Error('the SSE clients sent no results');
+      return { latencies: report.latencies, received: report.received };
     },
   };
 }
@@ -112,9 +97,9 @@ export function rssMb(pid: number | undefined): number {
 
 export const processPid = (stack: TestStack, name: string) => stack.supervisor.get(name)?.child?.pid;
 
-export function percentile(values: number[], p: number): number {
+export function percentile(values: ArrayLike<number>, p: number): number {
   if (!values.length) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = Array.from(values).sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
@@ -122,7 +107,8 @@ export const ms = (value: number) => `${value.toFixed(0)} ms`;
 
 /** Which part of the stack a process is, from its command line (or undefined: not part of it). */
 function roleOf(pid: number, cmdline: string): string | undefined {
-  if (pid === process.pid) return 'the bench (its SSE clients)';
+  if (pid === process.pid) return 'the bench (its log pipes, list calls)';
+  if (cmdline.includes('sse-clients.ts')) return 'the SSE clients';
   if (cmdline.startsWith('postgres')) return 'postgres';
   if (/(^|\/)temporal\b/.test(cmdline.split('\0')[0]!)) return 'temporal';
   for (const [marker, role] of [['api/server.ts', 'api'], ['workers/main.ts', 'worker-main'], ['workers/gpu.ts', 'worker-gpu'], ['comfy-standin', 'ComfyUI stand-in'], ['openai-standin', 'LLM stand-in']] as const) {

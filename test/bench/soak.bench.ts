@@ -40,11 +40,10 @@ try {
   listing = false;
   const listed = await list;
   sample();
-  clients.close();
+  const { latencies } = await clients.close();
   const [failed] = await stack.sql`SELECT count(*)::int AS n FROM jobs WHERE id = ANY(${ids}) AND status <> 'COMPLETED'`;
   const missed = ids.reduce((sum, id) => sum + CLIENTS - clients.completedBy(id), 0);
 
-  const latencies = clients.latencies;
   const errors = clients.errors.length + submitErrors + failed!.n + listed.errors + missed;
   const p99 = percentile(latencies, 99);
   console.log(`\nbench:soak — ${CLIENTS} SSE clients on /api/events, ${JOBS_PER_MINUTE} jobs a minute for ${MINUTES} min (${ids.length} jobs)`);
