@@ -1,6 +1,8 @@
-// One LISTEN for the whole API, and one read of the log per notification for every stream: the hub reads what
-// was appended since it last read and hands the same rows to every stream of the channels they belong to.
-import type { EventLog, JobEvent } from '../db/events.ts';
+// One LISTEN for the whole API, and the same events handed to every stream of the channels they belong to. An
+// event comes in its notification (db/migrations/0016_event_in_notification.sql), in the order of the log; the hub
+// reads the log only after a gap: when its listen starts or restarts (notifications may have been missed) and for an
+// event too large for a notification. What one read of the socket brings goes out as one batch.
+import type { AppendedEvent, EventLog, JobEvent } from '../db/events.ts';
 
 /** subscribe with this id to hear of every job's events */
 export const ALL_JOBS = '*';
@@ -29,8 +31,6 @@ export async function eventHub(log: EventLog, onReadError: (error: Error) => voi
   const stats = { notifications: 0, reads: 0, replayReads: 0 };
   // every event up to this global id has been handed out (or had nobody to hand it to)
   let handedOut = 0;
-  let reading = false;
-  let again = false;
 
   const deliver = (events: JobEvent[]) => {
     const json = events.map((event) => JSON.stringify(event));
@@ -51,39 +51,66 @@ export async function eventHub(log: EventLog, onReadError: (error: Error) => voi
     }
   };
 
-  // a notification that lands mid-read is served by one more read, not one each
-  const readNew = async () => {
-    if (reading) { again = true; return; }
-    reading = true;
-    try {
-      do {
-        again = false;
-        for (;;) {
-          stats.reads += 1;
-          const page = await log.sinceId(handedOut, READ_PAGE);
-          if (page.length) {
-            handedOut = Math.max(handedOut, page[page.length - 1]!.id);
-            deliver(page);
-          }
-          if (page.length < READ_PAGE) break;
-        }
-      } while (again);
-    } catch (error) {
-      // nothing was handed out past what was read: try again, as the next notification would
-      onReadError(error as Error);
-      setTimeout(() => void readNew(), 1000).unref();
-    } finally {
-      reading = false;
+  // what was heard and not yet handed out, in the order heard; a gap (undefined) asks for a read of the log
+  const heard: (AppendedEvent | undefined)[] = [];
+  let draining = false;
+
+  // every event after `handedOut`, from the log
+  const readLog = async () => {
+    for (;;) {
+      stats.reads += 1;
+      const page = await log.sinceId(handedOut, READ_PAGE);
+      if (page.length) {
+        handedOut = Math.max(handedOut, page[page.length - 1]!.id);
+        deliver(page);
+      }
+      if (page.length < READ_PAGE) return;
     }
   };
 
+  const drain = async () => {
+    if (draining) return;
+    draining = true;
+    try {
+      while (heard.length) {
+        const batch: JobEvent[] = [];
+        let gap = false;
+        for (const appended of heard.splice(0)) {
+          if (gap) continue; // the read that closes the gap reads these too
+          if (appended?.event && appended.id <= handedOut) continue; // read already
+          if (appended?.event) {
+            batch.push(appended.event);
+            handedOut = appended.id;
+          } else if (!appended || appended.id > handedOut) {
+            gap = true;
+          }
+        }
+        if (batch.length) deliver(batch);
+        if (gap) await readLog();
+      }
+    } catch (error) {
+      // nothing past what was handed out counts as sent: read from there before anything heard meanwhile
+      onReadError(error as Error);
+      heard.unshift(undefined);
+      setTimeout(() => void drain(), 1000).unref();
+    } finally {
+      draining = false;
+    }
+  };
+
+  const hear = (appended: AppendedEvent | undefined) => {
+    heard.push(appended);
+    // the notifications of one read of the socket are all heard before this runs: they go out together
+    if (heard.length === 1) queueMicrotask(() => void drain());
+  };
+
+  handedOut = await log.lastId();
   const subscription = await log.listen((appended) => {
     stats.notifications += 1;
     // nobody to hand it to: later streams read what came before them themselves
-    if (!listeners.size && !reading) handedOut = Math.max(handedOut, appended.id);
-    else void readNew();
-  });
-  handedOut = Math.max(handedOut, await log.lastId());
+    if (!listeners.size && !draining && !heard.length) handedOut = Math.max(handedOut, appended.id);
+    else hear(appended);
+  }, () => hear(undefined));
 
   return {
     /**

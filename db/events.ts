@@ -1,4 +1,4 @@
-// The per-job event log: append with the next sequence number, then NOTIFY so SSE streams live.
+// The per-job event log: append with the next sequence number, then NOTIFY (with the event, when it fits) so SSE streams live.
 import type { Sql } from 'postgres';
 import { cleanText } from '../core/text.ts';
 
@@ -18,8 +18,8 @@ export interface JobEvent {
   correlationId?: string | null;
 }
 
-/** what an append's NOTIFY says */
-export type AppendedEvent = Pick<JobEvent, 'id' | 'seq' | 'jobId'>;
+/** what an append's NOTIFY says: the event itself when it fits in a notification, else where to read it */
+export type AppendedEvent = Pick<JobEvent, 'id' | 'seq' | 'jobId'> & { event?: JobEvent };
 
 export interface NewJobEvent {
   jobId: string;
@@ -32,6 +32,17 @@ export interface NewJobEvent {
 
 function toEvent(row: Record<string, any>): JobEvent {
   return { id: Number(row.id), jobId: row.job_id, seq: row.seq, time: new Date(row.time).toISOString(), level: row.level, type: row.type, data: row.data, correlationId: row.correlation_id ?? null };
+}
+
+/** a notification's payload: the event as JSON (see db/migrations/0016_event_in_notification.sql) or `id:seq:jobId` */
+export function parseNotification(payload: string): AppendedEvent {
+  if (payload.startsWith('{')) {
+    const event = JSON.parse(payload);
+    // the fields in the order toEvent gives them: a stream's frame is the same whether read or heard
+    return { id: event.id, seq: event.seq, jobId: event.jobId, event: { id: event.id, jobId: event.jobId, seq: event.seq, time: event.time, level: event.level, type: event.type, data: event.data, correlationId: event.correlationId ?? null } };
+  }
+  const [id, seq] = payload.split(':', 2);
+  return { id: Number(id), seq: Number(seq), jobId: payload.slice(`${id}:${seq}:`.length) };
 }
 
 export function eventLog(sql: Sql) {
@@ -64,12 +75,13 @@ export function eventLog(sql: Sql) {
       return Number(row!.id);
     },
 
-    /** calls back for every appended event, from any process, with what its notification names (`id:seq:jobId`) */
-    async listen(onEvent: (appended: AppendedEvent) => void) {
-      return sql.listen(EVENTS_CHANNEL, (payload) => {
-        const [id, seq] = payload.split(':', 2);
-        onEvent({ id: Number(id), seq: Number(seq), jobId: payload.slice(`${id}:${seq}:`.length) });
-      });
+    /**
+     * Calls back for every appended event, from any process, in the order of their ids (db/migrations/0016); and
+     * `onListening` each time the listen starts, the first time and again after a lost connection, when
+     * notifications may have been missed.
+     */
+    async listen(onEvent: (appended: AppendedEvent) => void, onListening: () => void = () => {}) {
+      return sql.listen(EVENTS_CHANNEL, (payload) => onEvent(parseNotification(payload)), onListening);
     },
   };
 }
