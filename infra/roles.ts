@@ -30,7 +30,8 @@ export const ROLES: readonly ProcessRole[] = [
     // a smaller young generation: a burst of requests and event fan-out to hundreds of streams would otherwise grow
     // it to V8's 16 MB semi-spaces, about 45 MB of RSS that stays. bench:events, 4 runs each, alternated: 4 MB keeps
     // the growth over a burst near +6 % (16 MB: +10 to +22 %) with the same event latency; 2 MB scavenged so often
-    // that the latency's p99 rose by a third
+    // that the latency's p99 rose by a third. (How far its old generation grows is set by api/server.ts itself:
+    // NODE_OPTIONS cannot carry that flag.)
     nodeOptions: ['--max-semi-space-size=4'],
     description: 'the HTTP API and the web UI: checks input, starts workflows, streams events; runs no AI work',
   },
