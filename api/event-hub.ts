@@ -1,7 +1,8 @@
 // One LISTEN for the whole API, and the same events handed to every stream of the channels they belong to. An
-// event comes in its notification (db/migrations/0016_event_in_notification.sql), in the order of the log; the hub
-// reads the log only after a gap: when its listen starts or restarts (notifications may have been missed) and for an
-// event too large for a notification. What one read of the socket brings goes out as one batch.
+// event comes in its notification (db/migrations/0017_event_names_its_predecessor.sql), in the order of the log; the
+// hub reads the log only after a gap: an event whose predecessor it has not handed out (a notification was lost), an
+// event too large for a notification, and when its listen starts or restarts. What one read of the socket brings
+// goes out as one batch.
 import type { AppendedEvent, EventLog, JobEvent } from '../db/events.ts';
 
 /** subscribe with this id to hear of every job's events */
@@ -77,11 +78,12 @@ export async function eventHub(log: EventLog, onReadError: (error: Error) => voi
         let gap = false;
         for (const appended of heard.splice(0)) {
           if (gap) continue; // the read that closes the gap reads these too
-          if (appended?.event && appended.id <= handedOut) continue; // read already
-          if (appended?.event) {
+          if (appended && appended.id <= handedOut) continue; // read already
+          // the next event of the log: it comes with its predecessor, and that one was handed out
+          if (appended?.event && appended.prevId !== undefined && appended.prevId <= handedOut) {
             batch.push(appended.event);
             handedOut = appended.id;
-          } else if (!appended || appended.id > handedOut) {
+          } else {
             gap = true;
           }
         }

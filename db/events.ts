@@ -18,8 +18,11 @@ export interface JobEvent {
   correlationId?: string | null;
 }
 
-/** what an append's NOTIFY says: the event itself when it fits in a notification, else where to read it */
-export type AppendedEvent = Pick<JobEvent, 'id' | 'seq' | 'jobId'> & { event?: JobEvent };
+/**
+ * what an append's NOTIFY says: the event itself when it fits in a notification, with the id of the event appended
+ * before it (a listener that has not handed that one out missed a notification); else where to read it
+ */
+export type AppendedEvent = Pick<JobEvent, 'id' | 'seq' | 'jobId'> & { event?: JobEvent; prevId?: number };
 
 export interface NewJobEvent {
   jobId: string;
@@ -34,12 +37,12 @@ function toEvent(row: Record<string, any>): JobEvent {
   return { id: Number(row.id), jobId: row.job_id, seq: row.seq, time: new Date(row.time).toISOString(), level: row.level, type: row.type, data: row.data, correlationId: row.correlation_id ?? null };
 }
 
-/** a notification's payload: the event as JSON (see db/migrations/0016_event_in_notification.sql) or `id:seq:jobId` */
+/** a notification's payload: the event as JSON (db/migrations/0017_event_names_its_predecessor.sql) or `id:seq:jobId` */
 export function parseNotification(payload: string): AppendedEvent {
   if (payload.startsWith('{')) {
     const event = JSON.parse(payload);
     // the fields in the order toEvent gives them: a stream's frame is the same whether read or heard
-    return { id: event.id, seq: event.seq, jobId: event.jobId, event: { id: event.id, jobId: event.jobId, seq: event.seq, time: event.time, level: event.level, type: event.type, data: event.data, correlationId: event.correlationId ?? null } };
+    return { id: event.id, seq: event.seq, jobId: event.jobId, prevId: event.prevId, event: { id: event.id, jobId: event.jobId, seq: event.seq, time: event.time, level: event.level, type: event.type, data: event.data, correlationId: event.correlationId ?? null } };
   }
   const [id, seq] = payload.split(':', 2);
   return { id: Number(id), seq: Number(seq), jobId: payload.slice(`${id}:${seq}:`.length) };
@@ -76,7 +79,7 @@ export function eventLog(sql: Sql) {
     },
 
     /**
-     * Calls back for every appended event, from any process, in the order of their ids (db/migrations/0016); and
+     * Calls back for every appended event, from any process, in the order of their ids (db/migrations/0017); and
      * `onListening` each time the listen starts, the first time and again after a lost connection, when
      * notifications may have been missed.
      */

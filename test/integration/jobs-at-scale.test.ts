@@ -1,5 +1,5 @@
 // Many clients and many jobs: live events handed to 100 SSE streams from their notifications (the log read only for
-// an event too large to carry, and after the API's listen was cut), with Last-Event-ID reconnects that miss nothing; and `GET /api/jobs` paging through jobs created within one
+// an event too large to carry, after a lost notification and after the API's listen was cut), with Last-Event-ID reconnects that miss nothing; and `GET /api/jobs` paging through jobs created within one
 // millisecond.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,7 +25,7 @@ function assertComplete(clients: SseStream<JobEvent>[], expected: number[], what
   for (const [i, client] of clients.entries()) assert.deepEqual(client.events.map((e) => e.id), expected, `${what} client ${i}`);
 }
 
-test('event fan-out: 50 clients on one job and 50 on every job get each event once and in order, from the notifications without a read of the log but for the events too large for one; a reconnect with Last-Event-ID, or of the API\'s listen, misses nothing', async () => {
+test('event fan-out: 50 clients on one job and 50 on every job get each event once and in order, from the notifications without a read of the log but for the events too large for one; a lost notification, a reconnect with Last-Event-ID, or of the API\'s listen, misses nothing', async () => {
   // the log as Atelier's processes open it (drizzle's client hands jsonb parameters to PostgreSQL as they are)
   const database = connectDatabase(stack.databaseUrl, { max: 3 });
   const log = eventLog(database.sql);
@@ -77,6 +77,21 @@ test('event fan-out: 50 clients on one job and 50 on every job get each event on
   assert.equal(allClients[0]!.events.filter((e) => (e.data.data as { note?: string }).note?.length === 5000).length, 9, 'the large events, whole');
   assert.equal(live.replayReads, counted.replayReads, 'no stream read the log on its own');
 
+  // notifications lost while the listen stays up: two rows committed without one (as if their notifications had
+  // gone with a connection the hub has not yet heard was cut); the next notified event names its predecessor, one
+  // the hub never handed out, so the hub reads the log, and every stream gets all three in order
+  await stack.sql`INSERT INTO events (job_id, seq, level, type, data) SELECT ${other}, max(seq) + s, 'info', 'fanout.unannounced', '{}'::jsonb FROM events, generate_series(1, 2) AS s WHERE job_id = ${other} GROUP BY s`;
+  const announced = await log.append({ jobId: job, type: 'fanout.after-unannounced' });
+  expectedJob = await jobSeqs();
+  expectedAll = await allIds();
+  assert.equal(expectedAll.length, 63);
+  await until('every client to have the unannounced events', () => jobClients.every((c) => c.events.length >= expectedJob.length) && allClients.every((c) => c.events.length >= expectedAll.length), 20_000, 50);
+  assertComplete(jobClients, expectedJob, 'job stream');
+  assertComplete(allClients, expectedAll, 'all-jobs stream');
+  const caughtUp = await hubStats();
+  assert.equal(caughtUp.notifications - live.notifications, 1, `one notification, for event ${announced!.id}`);
+  assert.equal(caughtUp.reads - live.reads, 1, 'one read, for the two events it was not told of');
+
   // clients drop mid-stream and come back with Last-Event-ID while appends go on
   // (none too large this time: the only reads are the one after the listen is cut)
   const writing = Promise.all([write(job, 30, 'fanout.d', false), write(other, 30, 'fanout.e', false)]);
@@ -102,8 +117,8 @@ test('event fan-out: 50 clients on one job and 50 on every job get each event on
   for (const [i, r] of rejoined.entries()) assert.deepEqual(seen(r), r.url === jobUrl ? expectedJob : expectedAll, `rejoined client ${i} (${r.url}) before and after its reconnect`);
 
   const end = await hubStats();
-  assert.ok(end.reads - live.reads >= 1, 'the log read after the listen came back');
-  assert.ok(end.reads - live.reads <= end.notifications - live.notifications, 'still at most one live read per notification');
+  assert.ok(end.reads - caughtUp.reads >= 1, 'the log read after the listen came back');
+  assert.ok(end.reads - caughtUp.reads <= end.notifications - caughtUp.notifications, 'still at most one live read per notification');
   for (const client of [...jobClients, ...allClients, ...rejoined.map((r) => r.again)]) client.close();
   await database.close();
 });
