@@ -15,8 +15,11 @@ export interface SseClients {
   completedBy(jobId: string): number;
   /** the clients' own event-loop delay since the last call (its pauses would count as the API's latency) */
   delay(): Promise<{ p99: number; max: number }>;
-  /** closes every connection: milliseconds from each event's time to its arrival (one entry per event per client), events per client */
-  close(): Promise<{ latencies: Int32Array; received: number[] }>;
+  /**
+   * closes every connection: milliseconds from each event's time to its arrival (one entry per event per client),
+   * events per client, and each notification's lag at a listener of the clients' process on PostgreSQL itself
+   */
+  close(): Promise<{ latencies: Int32Array; received: number[]; heard: number[] }>;
 }
 
 /**
@@ -24,7 +27,7 @@ export interface SseClients {
  * own (sse-clients.ts): in this one the stack's log pipes and the bench's requests would delay their arrivals.
  */
 export async function openSseClients(stack: TestStack, count: number): Promise<SseClients> {
-  const child = fork(fileURLToPath(new URL('./sse-clients.ts', import.meta.url)), [new URL('/api/events', stack.apiUrl).href, stack.token, String(count)], {
+  const child = fork(fileURLToPath(new URL('./sse-clients.ts', import.meta.url)), [new URL('/api/events', stack.apiUrl).href, stack.token, String(count), stack.databaseUrl], {
     execArgv: TSX_ARGS, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const errors: string[] = [];
@@ -59,7 +62,7 @@ export async function openSseClients(stack: TestStack, count: number): Promise<S
       const report = await answer;
       await exited;
       if (report.type !== 'results') throw new Error('the SSE clients sent no results');
-      return { latencies: report.latencies, received: report.received };
+      return { latencies: report.latencies, received: report.received, heard: report.heard };
     },
   };
 }

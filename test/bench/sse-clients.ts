@@ -2,9 +2,13 @@
 // `GET /api/events` that time every event from its `time` (when it was appended) to its arrival. Run by
 // openSseClients (live-events.ts), which it answers over IPC; alone in its event loop, so neither the stack's log
 // pipes nor the bench's own requests delay an arrival (a pause here would count as the API's latency).
-// argv: the stream's URL, the API token, how many clients.
+// With a database URL it also listens on the events' channel itself, straight from PostgreSQL, and times each
+// notification the same way: the part of the latency that comes before the API.
+// argv: the stream's URL, the API token, how many clients[, the database URL].
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import postgres from 'postgres';
+import { EVENTS_CHANNEL } from '../../db/events.ts';
 
 /** what the parent asks */
 export type ClientsRequest = { type: 'delay' } | { type: 'close' };
@@ -15,7 +19,7 @@ export type ClientsReport =
   | { type: 'error'; text: string }
   | { type: 'completed'; counts: [string, number][] }
   | { type: 'delay'; p99: number; max: number }
-  | { type: 'results'; latencies: Int32Array; received: number[] };
+  | { type: 'results'; latencies: Int32Array; received: number[]; heard: number[] };
 
 const FRAME_END = Buffer.from('\n\n');
 const TIME = Buffer.from('"time":"');
@@ -23,7 +27,7 @@ const JOB = Buffer.from('"jobId":"');
 const COMPLETED = Buffer.from('"type":"job.completed"');
 const QUOTE = 0x22;
 
-const [url, token, countArg] = process.argv.slice(2);
+const [url, token, countArg, databaseUrl] = process.argv.slice(2);
 const count = Number(countArg);
 const report = (message: ClientsReport) => process.send!(message);
 
@@ -79,6 +83,14 @@ const open = (index: number) => new Promise<void>((resolve, reject) => {
   requests.push(request);
 });
 
+// each notification's lag behind its event's time, at a listener of this process's own
+const heard: number[] = [];
+const listener = databaseUrl ? postgres(databaseUrl, { max: 1, onnotice: () => {} }) : undefined;
+await listener?.listen(EVENTS_CHANNEL, (payload) => {
+  // an event too large for its notification (`id:seq:jobId`) has no time in it
+  if (payload.startsWith('{')) heard.push(Date.now() - Date.parse(JSON.parse(payload).time));
+});
+
 const delay = monitorEventLoopDelay({ resolution: 5 });
 delay.enable();
 // the parent polls how many clients saw each job complete: changes go to it in one message every 50 ms
@@ -99,7 +111,7 @@ process.on('message', (request: ClientsRequest) => {
   for (const r of requests) r.destroy();
   agent.destroy();
   report({ type: 'completed', counts: [...completed] });
-  process.send!({ type: 'results', latencies: latencies.slice(0, arrivals), received } satisfies ClientsReport, () => process.exit(0));
+  process.send!({ type: 'results', latencies: latencies.slice(0, arrivals), received, heard } satisfies ClientsReport, () => process.exit(0));
 });
 
 try {
