@@ -1,5 +1,5 @@
 // One LISTEN for the whole API, and the same events handed to every stream of the channels they belong to. An
-// event comes in its notification (db/migrations/0017_event_names_its_predecessor.sql), in the order of the log; the
+// event comes in its notification (db/migrations/0016_event_in_notification.sql), in the order of the log; the
 // hub reads the log only after a gap: an event whose predecessor it has not handed out (a notification was lost), an
 // event too large for a notification, and when its listen starts or restarts. What one read of the socket brings
 // goes out as one batch.

@@ -37,7 +37,7 @@ function toEvent(row: Record<string, any>): JobEvent {
   return { id: Number(row.id), jobId: row.job_id, seq: row.seq, time: new Date(row.time).toISOString(), level: row.level, type: row.type, data: row.data, correlationId: row.correlation_id ?? null };
 }
 
-/** a notification's payload: the event as JSON (db/migrations/0017_event_names_its_predecessor.sql) or `id:seq:jobId` */
+/** a notification's payload: the event as JSON (db/migrations/0016_event_in_notification.sql) or `id:seq:jobId` */
 export function parseNotification(payload: string): AppendedEvent {
   if (payload.startsWith('{')) {
     const event = JSON.parse(payload);
@@ -79,7 +79,7 @@ export function eventLog(sql: Sql) {
     },
 
     /**
-     * Calls back for every appended event, from any process, in the order of their ids (db/migrations/0017); and
+     * Calls back for every appended event, from any process, in the order of their ids (db/migrations/0016); and
      * `onListening` each time the listen starts, the first time and again after a lost connection, when
      * notifications may have been missed.
      */
