@@ -2,6 +2,7 @@
 // `time` (when it was appended) to its arrival, small jobs submitted in bursts, `GET /api/jobs` timed while they
 // run, and the RSS of Atelier's processes.
 import fs from 'node:fs';
+import WebSocket from 'ws';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { TSX_ARGS } from '../../infra/local/processes.ts';
@@ -137,4 +138,47 @@ export function cpuByRole(): Map<string, number> {
     }
   }
   return used;
+}
+
+/**
+ * A full garbage collection in another Node process, through its inspector (SIGUSR1 opens it on 127.0.0.1:9229,
+ * closed again after): what the process keeps, apart from what its heap has not collected yet. Resolves false when
+ * the inspector on that port is not that process's (another holds the port) or did not answer. One process at a time.
+ */
+export async function collectGarbage(pid: number | undefined): Promise<boolean> {
+  if (!pid) return false;
+  process.kill(pid, 'SIGUSR1');
+  let target: { webSocketDebuggerUrl: string } | undefined;
+  for (let waited = 0; !target && waited < 5000; waited += 100) {
+    await new Promise((r) => setTimeout(r, 100));
+    target = (await fetch('http://127.0.0.1:9229/json/list').then((r) => r.json() as Promise<(typeof target)[]>).catch(() => []))[0];
+  }
+  if (!target) return false;
+  const socket = new WebSocket(target.webSocketDebuggerUrl);
+  try {
+    await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
+    let next = 0;
+    const call = (method: string, params: object = {}) => new Promise<any>((resolve) => {
+      const id = ++next;
+      const onMessage = (data: WebSocket.RawData) => {
+        const message = JSON.parse(String(data));
+        if (message.id === id) { socket.off('message', onMessage); resolve(message.result); }
+      };
+      socket.on('message', onMessage);
+      socket.send(JSON.stringify({ id, method, params }));
+    });
+    const answered = await call('Runtime.evaluate', { expression: 'process.pid', returnByValue: true });
+    if (answered?.result?.value !== pid) return false;
+    await call('HeapProfiler.collectGarbage');
+    // the port is free again for the next process (this ends the session: no answer comes)
+    socket.send(JSON.stringify({ id: ++next, method: 'Runtime.evaluate', params: { expression: "require('node:inspector').close()", includeCommandLineAPI: true } }));
+    await new Promise((resolve) => { socket.once('close', resolve); setTimeout(resolve, 1000); });
+  } catch {
+    return false;
+  } finally {
+    socket.terminate();
+  }
+  // freed pages go back to the system from a background task
+  await new Promise((r) => setTimeout(r, 500));
+  return true;
 }
