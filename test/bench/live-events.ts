@@ -7,7 +7,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { TSX_ARGS } from '../../infra/local/processes.ts';
 import type { TestStack } from '../support/stack.ts';
-import type { ClientsReport, ClientsRequest } from './sse-clients.ts';
+import type { ClientsReport, ClientsRequest, EventSpread, EventTiming } from './sse-clients.ts';
 
 export interface SseClients {
   /** connections that failed or ended while open, as they happen */
@@ -18,9 +18,10 @@ export interface SseClients {
   delay(): Promise<{ p99: number; max: number }>;
   /**
    * closes every connection: milliseconds from each event's time to its arrival (one entry per event per client),
-   * events per client, and each notification's lag at a listener of the clients' process on PostgreSQL itself
+   * events per client, each notification's lag at a listener of the clients' process on PostgreSQL itself, and each
+   * event's latency at the first and the last client to get it
    */
-  close(): Promise<{ latencies: Int32Array; received: number[]; heard: number[] }>;
+  close(): Promise<{ latencies: Int32Array; received: number[]; heard: EventTiming[]; spread: EventSpread[] }>;
 }
 
 /**
@@ -63,7 +64,7 @@ export async function openSseClients(stack: TestStack, count: number): Promise<S
       const report = await answer;
       await exited;
       if (report.type !== 'results') throw new Error('the SSE clients sent no results');
-      return { latencies: report.latencies, received: report.received, heard: report.heard };
+      return { latencies: report.latencies, received: report.received, heard: report.heard, spread: report.spread };
     },
   };
 }

@@ -19,13 +19,19 @@ export type ClientsReport =
   | { type: 'error'; text: string }
   | { type: 'completed'; counts: [string, number][] }
   | { type: 'delay'; p99: number; max: number }
-  | { type: 'results'; latencies: Int32Array; received: number[]; heard: number[] };
+  | { type: 'results'; latencies: Int32Array; received: number[]; heard: EventTiming[]; spread: EventSpread[] };
+
+/** an event's id and its notification's lag behind its time, at this process's own listener */
+export type EventTiming = [id: number, lag: number];
+/** an event's id and its latency at the first and the last of this process's clients to get it */
+export type EventSpread = [id: number, first: number, last: number];
 
 const FRAME_END = Buffer.from('\n\n');
 const TIME = Buffer.from('"time":"');
 const JOB = Buffer.from('"jobId":"');
 const COMPLETED = Buffer.from('"type":"job.completed"');
 const QUOTE = 0x22;
+const ID = Buffer.from('id: ');
 
 const [url, token, countArg, databaseUrl] = process.argv.slice(2);
 const count = Number(countArg);
@@ -41,7 +47,13 @@ const requests: http.ClientRequest[] = [];
 const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
 let closing = false;
 
-function arrived(latency: number): void {
+// per event: the latency at its first and its last client
+const spread = new Map<number, EventSpread>();
+
+function arrived(id: number, latency: number): void {
+  const seen = spread.get(id);
+  if (seen) seen[2] = latency;
+  else spread.set(id, [id, latency, latency]);
   if (arrivals === latencies.length) {
     const grown = new Int32Array(latencies.length * 2);
     grown.set(latencies);
@@ -63,7 +75,8 @@ const open = (index: number) => new Promise<void>((resolve, reject) => {
         const key = data.indexOf(TIME, start);
         if (key < 0 || key > end) continue;
         const at = key + TIME.length;
-        arrived(now - Date.parse(data.toString('latin1', at, data.indexOf(QUOTE, at))));
+        const idAt = data.indexOf(ID, start) + ID.length;
+        arrived(Number(data.toString('latin1', idAt, data.indexOf(0x0a, idAt))), now - Date.parse(data.toString('latin1', at, data.indexOf(QUOTE, at))));
         received[index]! += 1;
         const done = data.indexOf(COMPLETED, start);
         if (done >= 0 && done < end) {
@@ -84,11 +97,13 @@ const open = (index: number) => new Promise<void>((resolve, reject) => {
 });
 
 // each notification's lag behind its event's time, at a listener of this process's own
-const heard: number[] = [];
+const heard: EventTiming[] = [];
 const listener = databaseUrl ? postgres(databaseUrl, { max: 1, onnotice: () => {} }) : undefined;
 await listener?.listen(EVENTS_CHANNEL, (payload) => {
   // an event too large for its notification (`id:seq:jobId`) has no time in it
-  if (payload.startsWith('{')) heard.push(Date.now() - Date.parse(JSON.parse(payload).time));
+  if (!payload.startsWith('{')) return;
+  const event = JSON.parse(payload);
+  heard.push([event.id, Date.now() - Date.parse(event.time)]);
 });
 
 const delay = monitorEventLoopDelay({ resolution: 5 });
@@ -111,7 +126,7 @@ process.on('message', (request: ClientsRequest) => {
   for (const r of requests) r.destroy();
   agent.destroy();
   report({ type: 'completed', counts: [...completed] });
-  process.send!({ type: 'results', latencies: latencies.slice(0, arrivals), received, heard } satisfies ClientsReport, () => process.exit(0));
+  process.send!({ type: 'results', latencies: latencies.slice(0, arrivals), received, heard, spread: [...spread.values()] } satisfies ClientsReport, () => process.exit(0));
 });
 
 try {
