@@ -6,6 +6,19 @@ import { jobIdParam, liveState } from './jobs.ts';
 import { ALL_JOBS, READ_PAGE, type StreamedBatch } from '../event-hub.ts';
 import type { Request, Response } from 'express';
 
+const CRLF = Buffer.from('\r\n');
+const chunks = new WeakMap<StreamedBatch, Buffer>();
+
+/** a batch's frames as one HTTP/1.1 chunk (size, CRLF, data, CRLF), made once for all the streams it goes to */
+function httpChunk(batch: StreamedBatch): Buffer {
+  let chunk = chunks.get(batch);
+  if (!chunk) {
+    chunk = Buffer.concat([Buffer.from(`${batch.frames.length.toString(16)}\r\n`), batch.frames, CRLF]);
+    chunks.set(batch, chunk);
+  }
+  return chunk;
+}
+
 /**
  * One SSE stream of a channel (a job, or ALL_JOBS): what the hub hands out, after replaying from the log what
  * came after `after` (`replay: false`: the stream starts from now). Subscribed before the replay, so nothing
@@ -13,14 +26,20 @@ import type { Request, Response } from 'express';
  */
 async function streamEvents(ctx: ApiContext, req: Request, res: Response, stream: { channel: string; after: number; replay: boolean }): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-  res.write('retry: 2000\n\n');
+  // once the first write is out, this response is its socket's own and a chunked one: a batch goes straight to the
+  // socket as the chunk every stream shares, without the response's framing and corking for each stream
+  let direct = false;
+  res.write('retry: 2000\n\n', () => { direct = res.chunkedEncoding; });
   let sent = stream.after;
   let waiting: StreamedBatch[] | undefined = stream.replay ? [] : undefined;
-  const send = ({ events, frames }: StreamedBatch) => {
+  const send = (batch: StreamedBatch) => {
+    const { events, frames } = batch;
     const unsent = events[0] && events[0].position <= sent ? events.filter((event) => event.position > sent) : events;
     if (!unsent.length) return;
     // the common case, a batch wholly new to this stream, goes out as the buffer every stream shares
-    res.write(unsent === events ? frames : unsent.map((event) => event.frame).join(''));
+    if (unsent !== events) res.write(unsent.map((event) => event.frame).join(''));
+    else if (direct && res.socket?.writable) res.socket.write(httpChunk(batch));
+    else res.write(frames);
     sent = unsent[unsent.length - 1]!.position;
   };
   const unsubscribe = ctx.hub.subscribe(stream.channel, (batch) => (waiting ? waiting.push(batch) : send(batch)));
