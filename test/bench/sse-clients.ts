@@ -8,7 +8,7 @@
 import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import postgres from 'postgres';
-import { EVENTS_CHANNEL } from '../../db/events.ts';
+import { eventLog } from '../../db/events.ts';
 
 /** what the parent asks */
 export type ClientsRequest = { type: 'delay' } | { type: 'close' };
@@ -31,6 +31,7 @@ const TIME = Buffer.from('"time":"');
 const JOB = Buffer.from('"jobId":"');
 const COMPLETED = Buffer.from('"type":"job.completed"');
 const QUOTE = 0x22;
+const NEWLINE = 0x0a;
 const ID = Buffer.from('id: ');
 
 const [url, token, countArg, databaseUrl] = process.argv.slice(2);
@@ -76,7 +77,7 @@ const open = (index: number) => new Promise<void>((resolve, reject) => {
         if (key < 0 || key > end) continue;
         const at = key + TIME.length;
         const idAt = data.indexOf(ID, start) + ID.length;
-        arrived(Number(data.toString('latin1', idAt, data.indexOf(0x0a, idAt))), now - Date.parse(data.toString('latin1', at, data.indexOf(QUOTE, at))));
+        arrived(Number(data.toString('latin1', idAt, data.indexOf(NEWLINE, idAt))), now - Date.parse(data.toString('latin1', at, data.indexOf(QUOTE, at))));
         received[index]! += 1;
         const done = data.indexOf(COMPLETED, start);
         if (done >= 0 && done < end) {
@@ -99,12 +100,8 @@ const open = (index: number) => new Promise<void>((resolve, reject) => {
 // each notification's lag behind its event's time, at a listener of this process's own
 const heard: EventTiming[] = [];
 const listener = databaseUrl ? postgres(databaseUrl, { max: 1, onnotice: () => {} }) : undefined;
-await listener?.listen(EVENTS_CHANNEL, (payload) => {
-  // an event too large for its notification (`id:seq:jobId`) has no time in it
-  if (!payload.startsWith('{')) return;
-  const event = JSON.parse(payload);
-  heard.push([event.id, Date.now() - Date.parse(event.time)]);
-});
+// an event too large for its notification comes without itself, and without a time
+if (listener) await eventLog(listener).listen(({ id, event }) => { if (event) heard.push([id, Date.now() - Date.parse(event.time)]); });
 
 const delay = monitorEventLoopDelay({ resolution: 5 });
 delay.enable();
