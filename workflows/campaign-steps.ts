@@ -52,8 +52,13 @@ export async function makeIllustration(jobId: string, pool: string, planned: Pla
 export async function illustrate(state: PipelineState, inFlight: Set<Promise<void>>, jobId: string, pool: string, window: number, planned: PlannedIllustration[],
   step: (id: string, label: string) => StepState, record: Pick<CampaignActivities, 'recordIllustration'>): Promise<void> {
   const work = planned.map((p) => ({ planned: p, step: step(`illustration-${p.target}`, `Illustration: ${p.label}`) }));
-  // as many pictures in flight as the pool has live slots, re-read while pictures wait or run
-  const capacity = await followPoolCapacity({ jobId, pool, initial: window, busy: () => inFlight.size > 0 || work.some((w) => w.step.status === 'pending') });
+  // as many pictures in flight as the pool has live slots, re-read while pictures wait their turn
+  const capacity = await followPoolCapacity({
+    jobId, pool, initial: window,
+    waiting: () => work.some((w) => w.step.status === 'pending'),
+    inFlight: () => inFlight.size,
+    settled: () => work.filter((w) => w.step.status !== 'pending' && w.step.status !== 'running').length,
+  });
   try {
     await inWindow(state, inFlight, work, capacity.size, async ({ planned: p, step: picture }) => {
       picture.status = 'running';

@@ -62,7 +62,12 @@ export async function generateWorkflow(input: GenerateInput): Promise<PipelineSt
     };
 
     // as many images in flight as the pool has live slots, re-read while the job runs
-    const capacity = await followPoolCapacity({ jobId, pool: params.pool, initial: window, busy: () => inFlight.size > 0 || state.steps.some((s) => s.status === 'pending') });
+    const capacity = await followPoolCapacity({
+      jobId, pool: params.pool, initial: window,
+      waiting: () => state.steps.some((s) => s.status === 'pending'),
+      inFlight: () => inFlight.size,
+      settled: () => state.steps.filter((s) => s.status !== 'pending' && s.status !== 'running').length,
+    });
     // a failed image cancels the ones still in flight (their prompts leave ComfyUI's queue) before the job fails
     await CancellationScope.cancellable(async () => {
       let failure: unknown;

@@ -7,6 +7,7 @@ interface Queued { run: () => Promise<unknown>; resolve: (value: any) => void; r
 export function promptWindow(options: { size: () => number; paused: () => boolean }) {
   const queue: Queued[] = [];
   const inFlight = new Set<Promise<void>>();
+  let settled = 0;
   let closed = false;
 
   const dispatching = (async () => {
@@ -14,7 +15,7 @@ export function promptWindow(options: { size: () => number; paused: () => boolea
       await condition(() => closed || (queue.length > 0 && !options.paused() && inFlight.size < options.size()));
       if (closed) return;
       const item = queue.shift()!;
-      const running: Promise<void> = item.run().then(item.resolve, item.reject).finally(() => inFlight.delete(running));
+      const running: Promise<void> = item.run().then(item.resolve, item.reject).finally(() => { inFlight.delete(running); settled += 1; });
       inFlight.add(running);
     }
   })().catch((error) => {
@@ -29,8 +30,10 @@ export function promptWindow(options: { size: () => number; paused: () => boolea
     },
     /** what is at the GPU now (a cancelled job waits for each to leave ComfyUI) */
     inFlight,
-    /** work is waiting its turn or at the GPU */
-    busy: () => queue.length > 0 || inFlight.size > 0,
+    /** work is waiting its turn */
+    waiting: () => queue.length > 0,
+    /** how much work has left the window, done or failed */
+    settled: () => settled,
     close(): Promise<void> {
       closed = true;
       return dispatching;

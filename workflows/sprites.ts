@@ -127,8 +127,11 @@ export async function spritesWorkflow(input: SpritesInput): Promise<SpritesState
     // a sprite whose images fail (after the GPU retries) fails the job: the others are cancelled first
     await CancellationScope.cancellable(async () => {
       const scope = CancellationScope.current();
-      // the window follows the pool's live slots while frames wait or run
-      const capacity = await followPoolCapacity({ jobId, pool: generation.pool, initial: plan.window, busy: () => window?.busy() ?? false });
+      // the window follows the pool's live slots while frames wait their turn
+      const capacity = await followPoolCapacity({
+        jobId, pool: generation.pool, initial: plan.window,
+        waiting: () => window?.waiting() ?? false, inFlight: () => window?.inFlight.size ?? 0, settled: () => window?.settled() ?? 0,
+      });
       window = promptWindow({ size: capacity.size, paused: () => state.paused });
       let failure: unknown;
       let cancelled: unknown;

@@ -11,7 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import postgres from 'postgres';
 import { createTestDatabase, startTestStack, until, type TestStack } from '../support/stack.ts';
 import { migrate } from '../../db/client.ts';
-import { assertEachImageOnce, jobEvents, promptIdsOf, standinLog, startGenerate, waitForEvent, waitForStatus } from '../support/jobs.ts';
+import { assertEachImageOnce, capacityReadings, jobEvents, promptIdsOf, standinLog, startGenerate, waitForEvent, waitForStatus } from '../support/jobs.ts';
 import { atelierCli } from '../support/cli.ts';
 import { TSX_ARGS } from '../../infra/local/processes.ts';
 import { PROJECT_ROOT } from '../../infra/local/temporal-cli.ts';
@@ -107,6 +107,7 @@ test('pool drain: pause while 6 images run, the running one finishes, nothing ne
   const done = await until('the images ComfyUI made to be stored', async () => { const [n, r] = [await assetCount(id), await ran()]; return n === r && n; }, 20_000);
   assert.ok(done >= 1 && done < 6, `the image running at the pause finished, the rest wait (${done} of 6 done)`);
   const queuedBefore = (await jobEvents(stack, id)).filter((e) => e.type === 'comfy.queued').length;
+  const watched = Date.now();
   for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
     const q = await comfyQueue();
     assert.deepEqual(q, { running: 0, pending: 0 }, 'nothing starts at ComfyUI while the pool is paused');
@@ -114,6 +115,10 @@ test('pool drain: pause while 6 images run, the running one finishes, nothing ne
   }
   assert.equal(await assetCount(id), done, 'no image made while paused');
   assert.equal((await jobEvents(stack, id)).filter((e) => e.type === 'comfy.queued').length, queuedBefore, 'no prompt queued while paused');
+  // images wait their turn and none ends: the job re-reads its pool's capacity less and less often (2, 4, 8 s…), so
+  // a long wait does not fill its history (at one reading every 2 s this would be 5)
+  const readings = (await capacityReadings(stack, id)).filter((at) => at.getTime() >= watched);
+  assert.ok(readings.length >= 1 && readings.length <= 3, `${readings.length} readings of the pool's capacity in the 10 s paused`);
 
   // the job says why it waits: its state, its record, the CLI, Temporal Web (status line and pending activity)
   const detail = await stack.api(`/api/jobs/${id}`);
@@ -170,6 +175,8 @@ test('a pause survives a restart of the GPU worker: it still starts nothing unti
   const job = await waitForStatus(stack, id, ['COMPLETED', 'FAILED', 'CANCELLED'], 90_000);
   assert.equal(job.status, 'COMPLETED', job.error);
   await assertEachImageOnce(stack, id, 2);
+  // both images were in the window from the start: nothing waited its turn, so the capacity was read once, at the start
+  assert.equal((await capacityReadings(stack, id)).length, 1, 'one reading of the pool\'s capacity');
 });
 
 test('the pools view: each host with its state, prompts at its ComfyUI and images per minute; one log file per host, host on every line', async () => {

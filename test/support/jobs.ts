@@ -1,6 +1,7 @@
 // Test helpers around jobs: start one, wait for a status, read its events, read the stand-in's log.
 import fs from 'node:fs';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { until, type TestStack } from './stack.ts';
 
 export async function startGenerate(stack: TestStack, body: Record<string, unknown>): Promise<string> {
@@ -25,6 +26,21 @@ export async function waitForEvent(stack: TestStack, id: string, type: string, c
     const rows = await stack.sql`SELECT seq, data FROM events WHERE job_id = ${id} AND type = ${type} ORDER BY seq`;
     return rows.length >= count ? rows : undefined;
   }, timeoutMs, 50);
+}
+
+/** when the job's workflow read its pool's capacity (the poolCapacity local activities in its history) */
+export async function capacityReadings(stack: TestStack, id: string): Promise<Date[]> {
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  try {
+    const history = await new Client({ connection }).workflow.getHandle(id).fetchHistory();
+    return (history.events ?? []).flatMap((event) => {
+      const data = event.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
+      if (!data || JSON.parse(Buffer.from(data).toString('utf8')).activity_type !== 'poolCapacity') return [];
+      return [new Date(Number(event.eventTime!.seconds) * 1000 + Math.floor((event.eventTime!.nanos ?? 0) / 1e6))];
+    });
+  } finally {
+    await connection.close();
+  }
 }
 
 export interface StandinLogLine { event: string; prompt_id?: string; outcome?: string; running?: boolean; [key: string]: unknown }
