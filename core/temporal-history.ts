@@ -1,20 +1,14 @@
 // A workflow's history as `temporal workflow show --output json` prints it (proto3 JSON: enum names, int64 as
-// strings, durations as "10s", payloads as base64), from the client's fetchHistory(). The SDK's historyToJSON
-// does the same, but it fails when npm installs two copies of protobufjs (its own and @temporalio/proto's):
-// the serializer here is taken from the copy the proto types were built with.
-import { createRequire } from 'node:module';
-import type { History } from '@temporalio/common/lib/proto-utils.js';
-
-const require = createRequire(import.meta.url);
-const proto = require('@temporalio/proto');
-const { toJson } = createRequire(require.resolve('@temporalio/proto'))('protobufjs/ext/protojson') as { toJson(type: unknown, message: unknown): unknown };
-const { patchProtobufRoot } = require('@temporalio/proto/lib/patch-protobuf-root') as { patchProtobufRoot(root: unknown): { lookupType(name: string): unknown } };
-const historyType = patchProtobufRoot(proto).lookupType('temporal.api.history.v1.History');
+// strings, durations as "10s", payloads as base64), from the client's fetchHistory(), by the SDK's own serializer.
+// It needs the one copy of protobufjs the Temporal packages share: protobufjs 8 is a dependency of Atelier's own so
+// that npm puts it at the top of node_modules (with gRPC's protobufjs 7 at the top instead, each Temporal package got
+// its own copy, and the serializer refused the proto types of another: "type must be a Type").
+import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils.js';
 
 export interface JsonPayload { metadata?: Record<string, string>; data?: string }
 
 export function historyAsJson(history: History): { events: Record<string, unknown>[] } {
-  return toJson(historyType, proto.temporal.api.history.v1.History.fromObject(history)) as { events: Record<string, unknown>[] };
+  return JSON.parse(historyToJSON(history));
 }
 
 const isPayload = (value: Record<string, unknown>): value is Record<string, unknown> & { data: string } =>

@@ -5,7 +5,7 @@ import type { ComfyActivities } from '../activities/comfy.ts';
 import type { CampaignActivities, PlannedIllustration } from '../activities/campaign.ts';
 import { gpuTaskQueue, type PipelineState, type StepState, GPU_PROMPT_HEARTBEAT_SECONDS } from './messages.ts';
 import { describeFailure } from './lifecycle.ts';
-import { followPoolCapacity } from './pool-capacity.ts';
+import { followPoolCapacity, stepsInWindow } from './pool-capacity.ts';
 
 /** Runs `run` for each item with at most `limit()` in flight; on a failure the rest are cancelled and it throws. */
 export async function inWindow<T>(state: PipelineState, inFlight: Set<Promise<void>>, items: T[], limit: () => number, run: (item: T) => Promise<void>): Promise<void> {
@@ -53,12 +53,7 @@ export async function illustrate(state: PipelineState, inFlight: Set<Promise<voi
   step: (id: string, label: string) => StepState, record: Pick<CampaignActivities, 'recordIllustration'>): Promise<void> {
   const work = planned.map((p) => ({ planned: p, step: step(`illustration-${p.target}`, `Illustration: ${p.label}`) }));
   // as many pictures in flight as the pool has live slots, re-read while pictures wait their turn
-  const capacity = await followPoolCapacity({
-    jobId, pool, initial: window,
-    waiting: () => work.some((w) => w.step.status === 'pending'),
-    inFlight: () => inFlight.size,
-    settled: () => work.filter((w) => w.step.status !== 'pending' && w.step.status !== 'running').length,
-  });
+  const capacity = await followPoolCapacity({ jobId, pool, initial: window, ...stepsInWindow(work.map((w) => w.step), inFlight) });
   try {
     await inWindow(state, inFlight, work, capacity.size, async ({ planned: p, step: picture }) => {
       picture.status = 'running';

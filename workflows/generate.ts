@@ -8,7 +8,7 @@ import type { ComfyActivities } from '../activities/comfy.ts';
 import type { GenerateInput } from '../core/generate-input.ts';
 import { gpuTaskQueue, type PipelineState, type StepState, GPU_PROMPT_HEARTBEAT_SECONDS } from './messages.ts';
 import { completeJob, describeFailure, handleMessages, markEnded, recordEnd, recordPauses, stageShower } from './lifecycle.ts';
-import { followPoolCapacity } from './pool-capacity.ts';
+import { followPoolCapacity, stepsInWindow } from './pool-capacity.ts';
 
 // job records are quick database writes: local activities spare each a round trip through the server
 const jobs = proxyLocalActivities<JobActivities>({
@@ -61,13 +61,8 @@ export async function generateWorkflow(input: GenerateInput): Promise<PipelineSt
       setCurrentDetails(`${state.steps.filter((s) => s.status === 'done').length}/${state.steps.length} images done: ${title}`);
     };
 
-    // as many images in flight as the pool has live slots, re-read while the job runs
-    const capacity = await followPoolCapacity({
-      jobId, pool: params.pool, initial: window,
-      waiting: () => state.steps.some((s) => s.status === 'pending'),
-      inFlight: () => inFlight.size,
-      settled: () => state.steps.filter((s) => s.status !== 'pending' && s.status !== 'running').length,
-    });
+    // as many images in flight as the pool has live slots, re-read while images wait their turn
+    const capacity = await followPoolCapacity({ jobId, pool: params.pool, initial: window, ...stepsInWindow(state.steps, inFlight) });
     // a failed image cancels the ones still in flight (their prompts leave ComfyUI's queue) before the job fails
     await CancellationScope.cancellable(async () => {
       let failure: unknown;

@@ -7,6 +7,7 @@
 // 500 slow images (hours) would reach Temporal's limit of 51,200 events and be terminated.
 import { proxyLocalActivities, condition, patched } from '@temporalio/workflow';
 import type { PoolActivities } from '../activities/pools.ts';
+import type { StepState } from './messages.ts';
 
 const pools = proxyLocalActivities<PoolActivities>({ startToCloseTimeout: '10 seconds', retry: { initialInterval: '1 second', maximumAttempts: 3 } });
 
@@ -26,6 +27,15 @@ export interface PoolCapacityOptions {
   inFlight: () => number;
   /** how many have left it, counted from the job's start: each is a moment to re-read */
   settled: () => number;
+}
+
+/** what the window needs to know of a job whose GPU work is `steps`, `inFlight` of them in the window now */
+export function stepsInWindow(steps: StepState[], inFlight: Set<unknown>): Pick<PoolCapacityOptions, 'waiting' | 'inFlight' | 'settled'> {
+  return {
+    waiting: () => steps.some((s) => s.status === 'pending'),
+    inFlight: () => inFlight.size,
+    settled: () => steps.filter((s) => s.status !== 'pending' && s.status !== 'running').length,
+  };
 }
 
 export async function followPoolCapacity(options: PoolCapacityOptions) {
