@@ -222,7 +222,8 @@ async function main(argv: string[]): Promise<number> {
         `status     ${body.status}`,
         `temporal   ${body.temporal.ok ? 'ok' : 'DOWN'} ${body.temporal.address}${body.temporal.embedded ? ' (embedded dev server)' : ''}${body.temporal.webUrl ? `  web ${body.temporal.webUrl}` : ''}`,
         `database   ${body.database.ok ? 'ok' : 'DOWN'} ${body.database.version ?? ''}${body.database.embedded ? ' (embedded)' : ''}`,
-        ...body.pools.map((p: any) => `pool ${p.name.padEnd(6)} ComfyUI ${p.comfyui.ok ? 'ok' : 'DOWN'} ${p.comfyui.url}${p.comfyui.demo ? ' (demo)' : ''}, ${p.workers.length} worker(s)${p.paused ? `, PAUSED by ${p.paused.pausedBy ?? 'an operator'}` : ''}${p.hosts?.length ? `, hosts ${p.hosts.map((h: any) => `${h.host} ${h.state}`).join(', ')}` : ''}`),
+        `main       ${body.workers.main.filter((w: any) => w.polling).length || 'NO'} worker(s) polling the task queue atelier`,
+        ...body.pools.map((p: any) => `pool ${p.name.padEnd(6)} ComfyUI ${p.comfyui.ok ? 'ok' : 'DOWN'} ${p.comfyui.url}${p.comfyui.demo ? ' (demo)' : ''}, ${p.workers.filter((w: any) => w.polling).length} worker(s) polling${p.hasWorker ? '' : ' — NO WORKER: none polls, no host beats'}${p.paused ? `, PAUSED by ${p.paused.pausedBy ?? 'an operator'}` : ''}${p.hosts?.length ? `, hosts ${p.hosts.map((h: any) => `${h.host} ${h.state}`).join(', ')}` : ''}`),
         `llm        ${!body.llm.configured ? 'not configured' : body.llm.ok ? 'ok' : 'DOWN'} ${body.llm.baseUrl ?? ''}${body.llm.demo ? ' (demo)' : ''}${body.llm.error ? `: ${body.llm.error}` : ''}`,
         ...(body.llm.ok ? body.llm.models.map((m: any) => `  model ${m.name} (${m.role}): ${m.available ? 'served' : 'NOT served by this endpoint'}`) : []),
       ].join('\n'));

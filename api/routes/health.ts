@@ -5,6 +5,7 @@ import { gpuTaskQueue, MAIN_TASK_QUEUE } from '../../workflows/messages.ts';
 import { withoutCredentials } from '../../core/redact.ts';
 import { llmHealth } from '../llm-health.ts';
 import { poolViews } from '../pool-view.ts';
+import { poolHasWorker, workersSeen } from '../worker-liveness.ts';
 
 const within = <T>(ms: number, work: Promise<T>) =>
   Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))]);
@@ -26,9 +27,7 @@ export function healthRoutes(ctx: ApiContext): Router {
   const pollers = async (taskQueue: string) => {
     // 2 = TASK_QUEUE_TYPE_ACTIVITY
     const answer = await service().describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: 2 });
-    const cutoff = Date.now() - 5 * 60_000;
-    return (answer.pollers ?? []).map((p) => ({ identity: p.identity ?? '', lastSeen: p.lastAccessTime?.seconds ? new Date(Number(p.lastAccessTime.seconds) * 1000).toISOString() : null }))
-      .filter((p) => !p.lastSeen || Date.parse(p.lastSeen) > cutoff);
+    return workersSeen(answer.pollers ?? [], Date.now());
   };
 
   router.get('/health', async (_req, res) => {
@@ -51,6 +50,7 @@ export function healthRoutes(ctx: ApiContext): Router {
         name, queue: gpuTaskQueue(name),
         comfyui: { url: withoutCredentials(url), demo: ctx.config.demoBackends.includes(`comfyui:${name}`), ok: comfy.ok, version: comfy.ok ? comfy.value.system?.comfyui_version ?? null : null, error: comfy.ok ? undefined : comfy.error },
         workers: workers.ok ? workers.value : [],
+        hasWorker: poolHasWorker(workers.ok ? workers.value : [], view.ok ? view.value.hosts : []),
         // the hosts in the pool's registry (state, prompts at their ComfyUI, images per minute) and an operator's pause
         paused: view.ok ? view.value.paused : null,
         hosts: view.ok ? view.value.hosts : [],
@@ -59,7 +59,7 @@ export function healthRoutes(ctx: ApiContext): Router {
       };
     }));
     const mainWorkers = temporal.ok ? await check(() => pollers(MAIN_TASK_QUEUE)) : { ok: false as const, error: 'Temporal unreachable' };
-    const ok = temporal.ok && database.ok && pools.every((p) => p.comfyui.ok && p.workers.length > 0) && mainWorkers.ok && mainWorkers.value.length > 0;
+    const ok = temporal.ok && database.ok && pools.every((p) => p.comfyui.ok && p.hasWorker) && mainWorkers.ok && mainWorkers.value.some((w) => w.polling);
     res.status(temporal.ok && database.ok ? 200 : 503).json({
       status: ok ? 'ok' : 'degraded',
       temporal: { ok: temporal.ok, address: ctx.config.temporal.address, namespace, webUrl: ctx.config.temporal.uiUrl, embedded: ctx.config.demoBackends.includes('temporal'), error: temporal.ok ? undefined : temporal.error },

@@ -43,7 +43,8 @@ export interface Asset {
 
 export interface JobDetail { job: Job | null; state: PipelineState | null; assets: Asset[]; links: { temporal: string | null } }
 
-export interface WorkerSeen { identity: string; lastSeen: string | null }
+/** a worker of a task queue: polling, or not since lastSeen (it stopped, or every slot of it is busy) */
+export interface WorkerSeen { identity: string; lastSeen: string | null; polling: boolean }
 
 /** an operator's drain of a GPU pool */
 export interface PoolPause { pool: string; pausedAt: string; pausedBy: string | null; reason: string | null }
@@ -59,7 +60,7 @@ export interface Health {
   database: { ok: boolean; embedded: boolean; version: string | null; error?: string };
   workers: { main: WorkerSeen[] };
   pools: {
-    name: string; queue: string; comfyui: { url: string; demo: boolean; ok: boolean; version: string | null; error?: string }; workers: WorkerSeen[];
+    name: string; queue: string; comfyui: { url: string; demo: boolean; ok: boolean; version: string | null; error?: string }; workers: WorkerSeen[]; hasWorker: boolean;
     paused: PoolPause | null; hosts: PoolHost[]; imagesPerMinute: number | null; rateWindowMinutes: number | null;
   }[];
   trainer?: { demo: boolean; backend: string; arch: string; note?: string };
