@@ -27,6 +27,7 @@ import { loraRepository } from '../db/loras.ts';
 import { poolActivities } from '../activities/pools.ts';
 import { gpuHostRegistry } from '../db/gpu-hosts.ts';
 import { promptDispatches } from '../db/prompt-dispatches.ts';
+import { jobClosures } from './job-closures.ts';
 
 async function run() {
   const { config, logger, database, store } = await openServices('worker-main', { store: 'claim' });
@@ -69,7 +70,11 @@ async function run() {
     maxHeartbeatThrottleInterval: '1 second',
   });
   logger.info({ taskQueue: MAIN_TASK_QUEUE }, 'main worker polling');
+  // jobs terminated in Temporal (or timed out) never run their own ending: recorded from here
+  const closures = jobClosures({ client, namespace: config.temporal.namespace, jobs, emit, logger });
+  closures.start();
   await worker.run();
+  await closures.stop();
   templates.close();
   await Promise.allSettled([client.connection.close(), worker.options.connection?.close(), database.close()]);
   process.exit(0);

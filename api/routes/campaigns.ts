@@ -6,7 +6,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
 import type { ApiContext } from '../context.ts';
 import { badRequest, HttpError, notFound } from '../errors.ts';
-import { jobIdParam, liveState, temporalWebUrl } from './jobs.ts';
+import { jobIdParam, liveState, stateAsRecorded, temporalWebUrl } from './jobs.ts';
 import { describeIssues } from '../../core/generate-input.ts';
 import { campaignInputSchema, provisionalTitle, regenerateInputSchema } from '../../core/campaign/premise.ts';
 import { campaignRepository } from '../../db/campaigns.ts';
@@ -62,7 +62,8 @@ export function campaignRoutes(ctx: ApiContext): Router {
 
   router.get('/campaigns/:id', async (req, res) => {
     const campaign = await requireCampaign(req.params.id);
-    const [job, state, chapters, illustrations] = await Promise.all([ctx.jobs.get(campaign.jobId), liveState(ctx, campaign.jobId), campaigns.chapters(campaign.jobId), campaigns.illustrations(campaign.jobId)]);
+    const [job, live, chapters, illustrations] = await Promise.all([ctx.jobs.get(campaign.jobId), liveState(ctx, campaign.jobId), campaigns.chapters(campaign.jobId), campaigns.illustrations(campaign.jobId)]);
+    const state = stateAsRecorded(job, live);
     const url = (assetId?: string) => (assetId ? `/api/assets/${assetId}` : null);
     res.json({
       campaign, job, state,

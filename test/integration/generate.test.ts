@@ -150,6 +150,39 @@ test('bad input through the temporal CLI fails the job with a message, not a ret
   assert.match(job.error, /width must be at least 64/);
 });
 
+test('a job terminated with the temporal CLI ends CANCELLED with the reason; a reset job (its old run terminated) goes on', { timeout: 120_000 }, async () => {
+  const cli = findTemporalCli()!;
+  const temporal = (...args: string[]) => execFileSync(cli, [...args, '--address', stack.temporalAddress], { encoding: 'utf8' });
+  // both wait on a paused pool, so each is running when Temporal ends it
+  await stack.api('/api/pools/demo/pause', { method: 'POST', json: { reason: 'terminate test' } });
+  try {
+    const [terminated, reset] = await Promise.all([1, 2].map((seed) => startGenerate(stack, { prompt: 'ended in Temporal', width: 64, height: 64, steps: 2, seed })));
+    for (const id of [terminated, reset]) await waitForEvent(stack, id!, 'stage');
+    temporal('workflow', 'reset', '--workflow-id', reset!, '--type', 'FirstWorkflowTask', '--reason', 'replay it', '--yes');
+    temporal('workflow', 'terminate', '--workflow-id', terminated!, '--reason', 'wrong prompt, stopped by ops');
+
+    const job = await waitForStatus(stack, terminated!, ['COMPLETED', 'FAILED', 'CANCELLED'], 45_000);
+    assert.equal(job.status, 'CANCELLED');
+    assert.match(job.error, /^terminated in Temporal by temporal-cli:\S+: wrong prompt, stopped by ops$/);
+    const ended = (await jobEvents(stack, terminated!)).filter((e) => e.type.startsWith('job.') && e.type !== 'job.started');
+    assert.deepEqual(ended.map((e) => [e.type, e.data.reason]), [['job.cancelled', 'wrong prompt, stopped by ops']]);
+    // the job page's state says so too, not the RUNNING the terminated workflow was left in
+    const { body } = await stack.api(`/api/jobs/${terminated}`);
+    assert.equal(body.state.status, 'CANCELLED');
+    assert.equal(body.state.poolWait, undefined);
+    assert.deepEqual(body.state.steps.map((s: any) => s.status), ['cancelled']);
+
+    // the look that found the terminated job saw the reset's terminated run too: its job goes on in the new run
+    const [still] = await stack.sql`SELECT status FROM jobs WHERE id = ${reset!}`;
+    assert.equal(still!.status, 'RUNNING');
+  } finally {
+    await stack.api('/api/pools/demo/resume', { method: 'POST', json: {} });
+  }
+  const [resetJob] = await stack.sql`SELECT id FROM jobs WHERE title = 'ended in Temporal' AND status <> 'CANCELLED'`;
+  const done = await waitForStatus(stack, resetJob!.id, ['COMPLETED', 'FAILED', 'CANCELLED']);
+  assert.equal(done.status, 'COMPLETED', done.error);
+});
+
 test('a node failing at ComfyUI fails the job naming the node and the reason', async () => {
   await fetch(`${stack.pools.demo}/__standin/faults`, { method: 'POST', body: JSON.stringify({ failClass: 'KSampler', message: 'CUDA out of memory', times: 1 }) });
   const id = await startGenerate(stack, { prompt: 'doomed', width: 256, height: 256, steps: 4 });

@@ -1,0 +1,92 @@
+// Jobs whose workflow ended without running its own code: terminated in Temporal Web or with `temporal workflow
+// terminate`, or past an execution timeout. The workflow writes its job's end itself (finishJob); these never do,
+// and their record would say RUNNING for ever. The main worker asks Temporal's visibility which workflows closed
+// so since it last looked (one list call), and records the end the way finishJob does: the event, then the record.
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { JobRepository } from '../db/jobs.ts';
+import type { EmitEvent } from '../activities/events.ts';
+
+/** how often the main worker looks */
+export const CLOSURES_EVERY_MS = 15_000;
+/** at start it looks this far back: jobs terminated while no main worker ran */
+const FIRST_LOOK_BACK_MS = 7 * 24 * 3_600_000;
+/** visibility is written a moment after a workflow closes: each look overlaps the last by this much */
+const OVERLAP_MS = 60_000;
+
+// 2 = HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT: only the event that closed the run
+const CLOSE_EVENT_ONLY = 2;
+
+interface Deps { client: Client; namespace: string; jobs: JobRepository; emit: EmitEvent; logger: Pick<Logger, 'info' | 'warn'> }
+
+/** why and by whom a run was terminated, from its close event */
+async function termination(deps: Deps, workflowId: string, runId: string): Promise<{ reason: string; by: string }> {
+  const { history } = await deps.client.workflowService.getWorkflowExecutionHistory({
+    namespace: deps.namespace, execution: { workflowId, runId }, historyEventFilterType: CLOSE_EVENT_ONLY,
+  });
+  const attributes = history?.events?.[0]?.workflowExecutionTerminatedEventAttributes;
+  return { reason: attributes?.reason || 'no reason given', by: attributes?.identity || 'someone' };
+}
+
+/** Finishes the job of each workflow closed as terminated or timed out since the last look; returns those it finished. */
+export function jobClosures(deps: Deps) {
+  let lookedAt = Date.now() - FIRST_LOOK_BACK_MS;
+
+  async function finish(workflowId: string): Promise<boolean> {
+    const job = await deps.jobs.get(workflowId);
+    if (!job || (job.status !== 'RUNNING' && job.status !== 'PAUSED')) return false;
+    // the latest run decides: a reset terminates a run and goes on in a new one
+    const latest = await deps.client.workflow.getHandle(workflowId).describe();
+    if (latest.status.name === 'TERMINATED') {
+      const { reason, by } = await termination(deps, workflowId, latest.runId);
+      const error = `terminated in Temporal by ${by}: ${reason}`;
+      await deps.emit(workflowId, 'job.cancelled', { terminated: true, reason, by }, { level: 'warn', dedupeKey: 'job.finished' });
+      await deps.jobs.update(workflowId, { status: 'CANCELLED', stage: 'cancelled', error });
+    } else if (latest.status.name === 'TIMED_OUT') {
+      const error = 'timed out in Temporal: the workflow ran past its execution timeout';
+      await deps.emit(workflowId, 'job.failed', { error }, { level: 'error', dedupeKey: 'job.finished' });
+      await deps.jobs.update(workflowId, { status: 'FAILED', stage: 'failed', error });
+    } else {
+      return false;
+    }
+    deps.logger.info({ jobId: workflowId, status: latest.status.name }, 'job ended outside its workflow: recorded');
+    return true;
+  }
+
+  async function look(): Promise<string[]> {
+    const started = Date.now();
+    const since = new Date(lookedAt - OVERLAP_MS).toISOString();
+    const finished: string[] = [];
+    const query = `(ExecutionStatus = 'Terminated' OR ExecutionStatus = 'TimedOut') AND CloseTime >= '${since}'`;
+    for await (const execution of deps.client.workflow.list({ query })) {
+      if (await finish(execution.workflowId)) finished.push(execution.workflowId);
+    }
+    lookedAt = started;
+    return finished;
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let looking: Promise<unknown> = Promise.resolve();
+  return {
+    look,
+    /** looks now, then CLOSURES_EVERY_MS after each look ends; a failed look is logged and tried again at the next */
+    start(everyMs = CLOSURES_EVERY_MS) {
+      const next = () => {
+        looking = look()
+          .catch((error: Error) => deps.logger.warn({ err: error.message }, 'looking for jobs ended outside their workflow failed'))
+          .finally(() => {
+            if (stopped) return;
+            timer = setTimeout(next, everyMs);
+            timer.unref();
+          });
+      };
+      next();
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await looking;
+    },
+  };
+}
