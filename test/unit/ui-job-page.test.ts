@@ -28,6 +28,8 @@ const ev = (seq: number, type: string, data: Record<string, unknown>, level: Job
 test('the log describes known events in words and shows unknown ones with their data', () => {
   assert.equal(describeEvent(ev(1, 'progress', { step: 'image-2', node: '3', value: 4, max: 20 })), 'Image 2: sampling 4/20 at node 3');
   assert.equal(describeEvent(ev(2, 'job.failed', { error: 'boom' })), 'Failed: boom');
+  assert.equal(describeEvent(ev(2, 'job.cancelled', {})), 'Cancelled');
+  assert.equal(describeEvent(ev(2, 'job.cancelled', { terminated: true, by: 'temporal-cli:ops@host', reason: 'wrong prompt' })), 'Terminated in Temporal by temporal-cli:ops@host: wrong prompt');
   assert.equal(describeEvent(ev(5, 'job.started', { title: 'Fox', pool: 'demo', count: 1 })), 'Started “Fox” on GPU pool demo (1 image)');
   assert.equal(describeEvent(ev(3, 'lora.loss', { step: 10, loss: 0.12 })), 'lora.loss {"step":10,"loss":0.12}');
   assert.equal(describeEvent(ev(4, 'sprites.deployed', {})), 'sprites.deployed');

@@ -27,7 +27,7 @@ export function describeEvent(event: Pick<JobEvent, 'type' | 'data'>): string {
     case 'comfy.held': return `${step}taken out of ComfyUI's queue while pool ${text(d.pool)} is paused; queued again when it resumes`;
     case 'job.completed': return `Completed${typeof d.assets === 'number' ? ` with ${d.assets} images` : ''}`;
     case 'job.failed': return `Failed: ${text(d.error) || 'no reason given'}`;
-    case 'job.cancelled': return 'Cancelled';
+    case 'job.cancelled': return d.terminated ? `Terminated in Temporal by ${text(d.by) || 'someone'}: ${text(d.reason) || 'no reason given'}` : 'Cancelled';
     default: {
       const json = JSON.stringify(d);
       return json && json !== '{}' ? `${event.type} ${json.length > 240 ? `${json.slice(0, 240)}…` : json}` : event.type;
