@@ -17,7 +17,7 @@ const OVERLAP_MS = 60_000;
 // 2 = HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT: only the event that closed the run
 const CLOSE_EVENT_ONLY = 2;
 
-interface Deps { client: Client; namespace: string; jobs: JobRepository; emit: EmitEvent; logger: Pick<Logger, 'info' | 'warn'> }
+interface Deps { client: Client; namespace: string; jobs: JobRepository; emit: EmitEvent; logger: Pick<Logger, 'info' | 'warn' | 'debug'> }
 
 /** why and by whom a run was terminated, from its close event */
 async function termination(deps: Deps, workflowId: string, runId: string): Promise<{ reason: string; by: string }> {
@@ -67,6 +67,7 @@ export function jobClosures(deps: Deps) {
 
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let failure: string | undefined;
   let looking: Promise<unknown> = Promise.resolve();
   return {
     look,
@@ -74,7 +75,11 @@ export function jobClosures(deps: Deps) {
     start(everyMs = CLOSURES_EVERY_MS) {
       const next = () => {
         looking = look()
-          .catch((error: Error) => deps.logger.warn({ err: error.message }, 'looking for jobs ended outside their workflow failed'))
+          .then(() => { failure = undefined; }, (error: Error) => {
+            // a server whose visibility cannot answer the query fails every look alike: said once, not every 15 s
+            deps.logger[error.message === failure ? 'debug' : 'warn']({ err: error.message }, 'looking for jobs ended outside their workflow failed');
+            failure = error.message;
+          })
           .finally(() => {
             if (stopped) return;
             timer = setTimeout(next, everyMs);
