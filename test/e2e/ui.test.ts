@@ -9,6 +9,8 @@ import { startTestStack, until, type TestStack } from '../support/stack.ts';
 import { ensureUiBuilt } from '../../infra/local/ui-build.ts';
 import { readZip } from '../support/zip.ts';
 import os from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { findTemporalCli } from '../../infra/local/temporal-cli.ts';
 
 let stack: TestStack;
 let browser: Browser;
@@ -407,6 +409,24 @@ test('a failed job says what went wrong and what to do about it', async () => {
     assert.ok(!entries.some((e) => e.data.toString('utf8').includes(stack.token)), 'the API token is not in the bundle');
   } finally {
     await fetch(faults, { method: 'DELETE' });
+  }
+});
+
+test('a job terminated in Temporal turns Cancelled live and its page says who terminated it and why', { timeout: 120_000 }, async () => {
+  await stack.api('/api/pools/demo/pause', { method: 'POST', json: { reason: 'terminate in the browser' } });
+  try {
+    const started = await stack.api<{ id: string }>('/api/generate', { method: 'POST', json: { prompt: 'stopped from Temporal', title: 'Terminated' } });
+    await page.goto(`${stack.apiUrl}/jobs/${started.body.id}`);
+    await page.locator('[role=status], .notice', { hasText: 'Waiting for GPU pool demo' }).first().waitFor({ timeout: 30_000 });
+    execFileSync(findTemporalCli()!, ['workflow', 'terminate', '--address', stack.temporalAddress, '--workflow-id', started.body.id, '--reason', 'wrong prompt, stopped by ops']);
+    // the main worker records it within its look (15 s); the page hears it on its live stream, no reload
+    await page.locator('.page-head .badge', { hasText: 'Cancelled' }).waitFor({ timeout: 45_000 });
+    const notice = page.getByText(/^By temporal-cli:\S+: wrong prompt, stopped by ops\./);
+    await notice.waitFor();
+    await page.getByText('Terminated in Temporal by temporal-cli', { exact: false }).last().waitFor();
+    await assertAccessible('terminated job');
+  } finally {
+    await stack.api('/api/pools/demo/resume', { method: 'POST', json: {} });
   }
 });
 
