@@ -3,6 +3,7 @@
 import { Context, ApplicationFailure } from '@temporalio/activity';
 import type { JobRepository, JobStatus } from '../db/jobs.ts';
 import type { EmitEvent } from './events.ts';
+import type { EventLevel } from '../db/events.ts';
 import { generateInputSchema, describeIssues, generateTemplateValues, type GenerateRequest } from '../core/generate-input.ts';
 import { pickTemplate, type TemplateCatalogue } from '../core/templates/catalogue.ts';
 import { TemplateError } from '../core/templates/manifest.ts';
@@ -51,6 +52,17 @@ export async function recordNewJob(deps: Pick<JobDeps, 'jobs' | 'emit'>, job: Ne
   if (problem) throw ApplicationFailure.nonRetryable(`bad ${job.pipeline} input: ${problem}`, 'BadInput');
   await deps.emit(workflowId, 'job.started', { pipeline: job.pipeline, title, correlationId, ...cleanText(job.started ?? {}) }, { dedupeKey: 'job.started' });
   return workflowId;
+}
+
+export type EndStatus = Extract<JobStatus, 'COMPLETED' | 'FAILED' | 'CANCELLED'>;
+
+/**
+ * A job's end, however it ended (its workflow's finishJob, or a termination in Temporal: workers/job-closures.ts): the
+ * event first, so whoever sees the record's final status finds the job's whole log already written; once per job.
+ */
+export async function recordJobEnd(deps: Pick<JobDeps, 'jobs' | 'emit'>, jobId: string, status: EndStatus, data: Record<string, unknown>, options: { error?: string; level?: EventLevel } = {}): Promise<void> {
+  await deps.emit(jobId, `job.${status.toLowerCase()}`, data, { level: options.level ?? (status === 'FAILED' ? 'error' : 'info'), dedupeKey: 'job.finished' });
+  await deps.jobs.update(jobId, { status, stage: status.toLowerCase(), error: options.error ?? null });
 }
 
 /** the job's GPU pool: the one it names (if configured) or the default */
@@ -117,10 +129,8 @@ export function jobActivities(deps: JobDeps) {
       await deps.emit(jobId, type, data, { level: options.level, dedupeKey: options.dedupeKey });
     },
 
-    async finishJob(jobId: string, status: Extract<JobStatus, 'COMPLETED' | 'FAILED' | 'CANCELLED'>, detail: { error?: string; assets?: number } = {}): Promise<void> {
-      // the event first: whoever sees the record's final status finds the job's whole log already written
-      await deps.emit(jobId, `job.${status.toLowerCase()}`, detail, { level: status === 'FAILED' ? 'error' : 'info', dedupeKey: `job.finished` });
-      await deps.jobs.update(jobId, { status, stage: status.toLowerCase(), error: detail.error ?? null });
+    async finishJob(jobId: string, status: EndStatus, detail: { error?: string; assets?: number } = {}): Promise<void> {
+      await recordJobEnd(deps, jobId, status, detail, { error: detail.error });
     },
   };
 }

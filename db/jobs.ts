@@ -6,6 +6,10 @@ import { cleanText } from '../core/text.ts';
 
 export type JobStatus = 'RUNNING' | 'PAUSED' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
 
+/** a job in one of these has ended: nothing more runs for it */
+const ENDED_STATUSES: readonly string[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
+export const hasEnded = (status: string) => ENDED_STATUSES.includes(status);
+
 export interface JobRegistration {
   id: string;
   runId?: string;
@@ -30,7 +34,7 @@ export function jobRepository(db: Db) {
 
     async update(id: string, raw: { stage?: string; status?: JobStatus; error?: string | null }): Promise<void> {
       const change = cleanText(raw);
-      const finished = change.status && ['COMPLETED', 'FAILED', 'CANCELLED'].includes(change.status);
+      const finished = change.status && hasEnded(change.status);
       await db.update(jobs).set({ ...change, updatedAt: new Date(), ...(finished ? { finishedAt: new Date() } : {}) }).where(eq(jobs.id, id));
     },
 

@@ -1,11 +1,12 @@
 // Jobs whose workflow ended without running its own code: terminated in Temporal Web or with `temporal workflow
 // terminate`, or past an execution timeout. The workflow writes its job's end itself (finishJob); these never do,
 // and their record would say RUNNING for ever. The main worker asks Temporal's visibility which workflows closed
-// so since it last looked (one list call), and records the end the way finishJob does: the event, then the record.
+// so since it last looked (one list call), and records the end as finishJob does (recordJobEnd).
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { JobRepository } from '../db/jobs.ts';
+import { hasEnded, type JobRepository } from '../db/jobs.ts';
 import type { EmitEvent } from '../activities/events.ts';
+import { recordJobEnd } from '../activities/jobs.ts';
 
 /** how often the main worker looks */
 export const CLOSURES_EVERY_MS = 15_000;
@@ -28,41 +29,35 @@ async function termination(deps: Deps, workflowId: string, runId: string): Promi
   return { reason: attributes?.reason || 'no reason given', by: attributes?.identity || 'someone' };
 }
 
-/** Finishes the job of each workflow closed as terminated or timed out since the last look; returns those it finished. */
+/** Finishes the job of each workflow closed as terminated or timed out since the last look. */
 export function jobClosures(deps: Deps) {
   let lookedAt = Date.now() - FIRST_LOOK_BACK_MS;
 
-  async function finish(workflowId: string): Promise<boolean> {
+  async function finish(workflowId: string): Promise<void> {
     const job = await deps.jobs.get(workflowId);
-    if (!job || (job.status !== 'RUNNING' && job.status !== 'PAUSED')) return false;
+    if (!job || hasEnded(job.status)) return;
     // the latest run decides: a reset terminates a run and goes on in a new one
     const latest = await deps.client.workflow.getHandle(workflowId).describe();
     if (latest.status.name === 'TERMINATED') {
       const { reason, by } = await termination(deps, workflowId, latest.runId);
-      const error = `terminated in Temporal by ${by}: ${reason}`;
-      await deps.emit(workflowId, 'job.cancelled', { terminated: true, reason, by }, { level: 'warn', dedupeKey: 'job.finished' });
-      await deps.jobs.update(workflowId, { status: 'CANCELLED', stage: 'cancelled', error });
+      await recordJobEnd(deps, workflowId, 'CANCELLED', { terminated: true, reason, by }, { error: `terminated in Temporal by ${by}: ${reason}`, level: 'warn' });
     } else if (latest.status.name === 'TIMED_OUT') {
       const error = 'timed out in Temporal: the workflow ran past its execution timeout';
-      await deps.emit(workflowId, 'job.failed', { error }, { level: 'error', dedupeKey: 'job.finished' });
-      await deps.jobs.update(workflowId, { status: 'FAILED', stage: 'failed', error });
+      await recordJobEnd(deps, workflowId, 'FAILED', { error }, { error });
     } else {
-      return false;
+      return;
     }
     deps.logger.info({ jobId: workflowId, status: latest.status.name }, 'job ended outside its workflow: recorded');
-    return true;
   }
 
-  async function look(): Promise<string[]> {
+  async function look(): Promise<void> {
     const started = Date.now();
     const since = new Date(lookedAt - OVERLAP_MS).toISOString();
-    const finished: string[] = [];
     const query = `(ExecutionStatus = 'Terminated' OR ExecutionStatus = 'TimedOut') AND CloseTime >= '${since}'`;
     for await (const execution of deps.client.workflow.list({ query })) {
-      if (await finish(execution.workflowId)) finished.push(execution.workflowId);
+      await finish(execution.workflowId);
     }
     lookedAt = started;
-    return finished;
   }
 
   let timer: NodeJS.Timeout | undefined;
@@ -70,7 +65,6 @@ export function jobClosures(deps: Deps) {
   let failure: string | undefined;
   let looking: Promise<unknown> = Promise.resolve();
   return {
-    look,
     /** looks now, then CLOSURES_EVERY_MS after each look ends; a failed look is logged and tried again at the next */
     start(everyMs = CLOSURES_EVERY_MS) {
       const next = () => {

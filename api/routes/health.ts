@@ -46,11 +46,12 @@ export function healthRoutes(ctx: ApiContext): Router {
         temporal.ok ? check(() => pollers(gpuTaskQueue(name))) : Promise.resolve({ ok: false as const, error: 'Temporal unreachable' }),
         database.ok ? check(() => views.view(name)) : Promise.resolve({ ok: false as const, error: 'database unreachable' }),
       ]);
+      const seen = workers.ok ? workers.value : [];
       return {
         name, queue: gpuTaskQueue(name),
         comfyui: { url: withoutCredentials(url), demo: ctx.config.demoBackends.includes(`comfyui:${name}`), ok: comfy.ok, version: comfy.ok ? comfy.value.system?.comfyui_version ?? null : null, error: comfy.ok ? undefined : comfy.error },
-        workers: workers.ok ? workers.value : [],
-        hasWorker: poolHasWorker(workers.ok ? workers.value : [], view.ok ? view.value.hosts : []),
+        workers: seen,
+        hasWorker: poolHasWorker(seen, view.ok ? view.value.hosts : []),
         // the hosts in the pool's registry (state, prompts at their ComfyUI, images per minute) and an operator's pause
         paused: view.ok ? view.value.paused : null,
         hosts: view.ok ? view.value.hosts : [],

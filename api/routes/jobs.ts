@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ApiContext } from '../context.ts';
 import { badRequest, notFound, HttpError } from '../errors.ts';
 import { isSafeId } from '../../core/store.ts';
-import { CursorError, type JobStatus } from '../../db/jobs.ts';
+import { CursorError, hasEnded, type JobStatus } from '../../db/jobs.ts';
 import type { JobRow } from '../../db/schema.ts';
 import { stateQuery, pauseSignal, resumeSignal, type PipelineState } from '../../workflows/messages.ts';
 import { describeIssues } from '../../core/generate-input.ts';
@@ -40,15 +40,13 @@ export async function liveState(ctx: ApiContext, id: string): Promise<PipelineSt
   }
 }
 
-const ENDED: string[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
-
 /**
  * The workflow's state as its job ended. A workflow terminated in Temporal (or past its execution timeout) never ran
  * its own ending, so its state stays as it was, RUNNING; its record says how it ended (workers/job-closures.ts), and
  * the state is told so the way a cancelled workflow tells its own: the steps that had not ended, cancelled or skipped.
  */
 export function stateAsRecorded(job: JobRow | undefined, state: PipelineState | null): PipelineState | null {
-  if (!job || !state || !ENDED.includes(job.status) || ENDED.includes(state.status)) return state;
+  if (!job || !state || !hasEnded(job.status) || hasEnded(state.status)) return state;
   const unfinished = job.status === 'CANCELLED' ? 'cancelled' : 'skipped';
   return {
     ...state, status: job.status as JobStatus, stage: job.stage, paused: false, poolWait: undefined, awaitingReview: [], error: job.error ?? state.error,
