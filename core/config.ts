@@ -72,6 +72,7 @@ const schema = z.object({
   ATELIER_API_TOKEN: z.string().min(16, 'ATELIER_API_TOKEN must be at least 16 characters').optional(),
   ATELIER_PUBLIC_URL: url('ATELIER_PUBLIC_URL', ['http:', 'https:']).optional(),
   ATELIER_DEMO_STEP_MS: z.coerce.number({ error: 'ATELIER_DEMO_STEP_MS must be a number of milliseconds' }).int().min(0).max(60000).default(120),
+  ATELIER_BACKGROUND_NICE: z.coerce.number({ error: 'ATELIER_BACKGROUND_NICE must be a whole number from 0 to 19' }).int('ATELIER_BACKGROUND_NICE must be a whole number from 0 to 19').min(0, 'ATELIER_BACKGROUND_NICE must be a whole number from 0 to 19').max(19, 'ATELIER_BACKGROUND_NICE must be a whole number from 0 to 19').default(10),
   ATELIER_LOG_FILES: z.enum(['true', 'false'], { error: 'ATELIER_LOG_FILES must be true or false' }).default('true'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { error: 'LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent' }).default('info'),
 });
@@ -113,6 +114,8 @@ export interface AtelierConfig {
   logLevel: RawConfig['LOG_LEVEL'];
   /** also write each service's log under DATA_DIR/logs (off in a cluster, where stdout is collected) */
   logFiles: boolean;
+  /** the CPU nice npm start gives the batch side (Temporal dev server, workers, stand-ins); 0: the API's own */
+  backgroundNice: number;
   /** backends that are stand-ins launched by `npm start` (set by the launcher for its children) */
   demoBackends: string[];
 }
@@ -163,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AtelierConfig 
     demoLlmMs: c.ATELIER_DEMO_LLM_MS,
     logLevel: c.LOG_LEVEL,
     logFiles: c.ATELIER_LOG_FILES === 'true',
+    backgroundNice: c.ATELIER_BACKGROUND_NICE,
     demoBackends: (env.ATELIER_DEMO_BACKENDS ?? '').split(',').filter(Boolean),
   };
 }

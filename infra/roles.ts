@@ -19,6 +19,8 @@ export interface ProcessRole {
   ready?: string;
   /** V8 options its Node.js runs with: the launcher passes them, the Helm chart sets them as NODE_OPTIONS */
   nodeOptions?: string[];
+  /** the launcher runs it at a lower CPU priority (ATELIER_BACKGROUND_NICE): work nobody waits on from second to second */
+  background?: boolean;
   description: string;
 }
 
@@ -37,12 +39,12 @@ export const ROLES: readonly ProcessRole[] = [
   },
   {
     name: 'worker-main', entry: 'workers/main.ts', usage: '', lifetime: 'service',
-    launcher: 'once', ready: 'main worker polling',
+    launcher: 'once', ready: 'main worker polling', background: true,
     description: 'every workflow and the CPU activities, on task queue `atelier`',
   },
   {
     name: 'worker-gpu', entry: 'workers/gpu.ts', usage: '--pool P [--host H] [--comfy-url URL]', lifetime: 'service',
-    launcher: 'per-pool', ready: 'GPU worker polling',
+    launcher: 'per-pool', ready: 'GPU worker polling', background: true,
     description: 'one per GPU host: its pool\'s ComfyUI work on `atelier-gpu-P` and its host queue `atelier-gpu-P-H`',
   },
   {

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import { lowerCpuPriority } from './cpu-priority.ts';
 
 export interface ProcessSpec {
   name: string;
@@ -15,6 +16,8 @@ export interface ProcessSpec {
   /** resolves start() when a line matches; otherwise start() resolves at spawn */
   ready?: (line: string) => boolean;
   readyTimeoutMs?: number;
+  /** batch work nobody waits on from second to second: run at the supervisor's `backgroundNice` (cpu-priority.ts) */
+  background?: boolean;
 }
 
 export interface Managed {
@@ -55,9 +58,26 @@ async function reapOrphan(pidFile: string, marker: string): Promise<void> {
 /** what the command line of this child's process must contain: its script for a node child, else the program */
 const orphanMarker = (spec: Pick<ProcessSpec, 'command' | 'args'>) => spec.args.find((a) => a.endsWith('.ts')) ?? spec.command;
 
-export function createSupervisor(options: { logDir: string; runDir: string; onLine?: LineSink; onEvent?: (message: string) => void }) {
+export interface SupervisorOptions {
+  logDir: string;
+  runDir: string;
+  onLine?: LineSink;
+  onEvent?: (message: string) => void;
+  /** the nice of `background` children (1–19); 0 or unset: every child at the launcher's own priority */
+  backgroundNice?: number;
+}
+
+export function createSupervisor(options: SupervisorOptions) {
   const managed = new Map<string, Managed>();
   const say = options.onEvent ?? (() => {});
+  const backgroundNice = options.backgroundNice ?? 0;
+  // said once per child, not again at each restart
+  const priorityProblems = new Set<string>();
+  const lowerPriority = (spec: ProcessSpec, pid: number) => lowerCpuPriority(pid, backgroundNice).then((problem) => {
+    if (!problem || priorityProblems.has(spec.name)) return;
+    priorityProblems.add(spec.name);
+    say(`${spec.name} runs at the same CPU priority as the API (its priority could not be lowered: ${problem}); set ATELIER_BACKGROUND_NICE=0 to not try`);
+  });
   fs.mkdirSync(options.logDir, { recursive: true });
   fs.mkdirSync(options.runDir, { recursive: true });
   const pidFile = (name: string) => path.join(options.runDir, `${name}.pid`);
@@ -72,8 +92,11 @@ export function createSupervisor(options: { logDir: string; runDir: string; onLi
     const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: { ...process.env, ATELIER_SUPERVISED: '1', ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     entry.child = child;
     if (child.pid) fs.writeFileSync(pidFile(spec.name), String(child.pid));
+    // spawn returns once the child has its own session (detached) and runs its program: its threads and its session
+    // can be lowered now, and threads it starts later inherit that
+    const lowered = child.pid && spec.background && backgroundNice > 0 ? lowerPriority(spec, child.pid) : Promise.resolve();
     let ready = !spec.ready;
-    return new Promise<void>((resolve, reject) => {
+    const started = new Promise<void>((resolve, reject) => {
       const logFile = path.join(options.logDir, spec.name + '.out.log');
       const timer = spec.ready ? setTimeout(() => reject(new Error(`${spec.name} did not get ready within ${(spec.readyTimeoutMs ?? 60_000) / 1000} s${describeTail(entry)}\n(its whole output: ${logFile})`)), spec.readyTimeoutMs ?? 60_000) : undefined;
       for (const [stream, source] of [['stdout', child.stdout!], ['stderr', child.stderr!]] as const) {
@@ -106,6 +129,9 @@ export function createSupervisor(options: { logDir: string; runDir: string; onLi
         }, delay);
       });
     });
+    // ready once its priority is what it will be (a child that dies first rejects without waiting for that)
+    await started;
+    await lowered;
   }
 
   return {
@@ -122,6 +148,9 @@ export function createSupervisor(options: { logDir: string; runDir: string; onLi
     get(name: string): Managed | undefined {
       return managed.get(name);
     },
+
+    /** every child, in the order started */
+    list: (): Managed[] => [...managed.values()],
 
     /** Sends a signal to a running child (tests: SIGKILL mid-job); a restartable child comes back by itself unless told to stay down. */
     kill(name: string, signal: NodeJS.Signals = 'SIGKILL', options: { stayDown?: boolean } = {}): number | undefined {

@@ -64,7 +64,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   if (apiPortProblem) throw new Error(`the API cannot listen: ${apiPortProblem}. Stop what uses it, or set ATELIER_API_PORT (and ATELIER_API_HOST) to another`);
   const releaseDataDir = claimDataDir(config.dataDir);
   const logDir = path.join(config.dataDir, 'logs', 'processes');
-  const supervisor = createSupervisor({ logDir, runDir: path.join(config.dataDir, 'run'), onLine: options.onLine, onEvent: say });
+  const supervisor = createSupervisor({ logDir, runDir: path.join(config.dataDir, 'run'), onLine: options.onLine, onEvent: say, backgroundNice: config.backgroundNice });
   const cleanups: (() => Promise<void>)[] = [];
   const demo: string[] = [];
 
@@ -97,7 +97,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       fs.mkdirSync(path.dirname(dbFile), { recursive: true });
       say(`starting the Temporal dev server (state in ${path.relative(process.cwd(), dbFile) || dbFile})…`);
       await supervisor.start({
-        name: 'temporal', command: cli, restart: true,
+        name: 'temporal', command: cli, restart: true, background: true,
         args: ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', dbFile, '--log-level', 'warn',
           ...(web ? ['--ui-port', String(uiPort), '--ui-ip', '127.0.0.1', '--ui-disable-news-fetch'] : ['--headless']),
           ...SEARCH_ATTRIBUTES.flatMap((name) => ['--search-attribute', `${name}=Keyword`])],
@@ -124,7 +124,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         const dataDir = path.join(config.dataDir, i === 0 ? 'comfyui' : `comfyui-h${i + 1}`);
         let url = '';
         await supervisor.start({
-          name, command: process.execPath, restart: true,
+          name, command: process.execPath, restart: true, background: true,
           args: [...TSX_ARGS, entry('infra/local/comfy-standin/main.ts'), '--port', String(port), '--data-dir', dataDir, '--step-ms', String(options.comfyStepMs ?? config.demoStepMs)],
           ready: (line) => {
             if (!line.includes('"standin"')) return false;
@@ -146,7 +146,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       say('starting the demo LLM (an OpenAI-compatible stand-in, no model)…');
       let url = '';
       await supervisor.start({
-        name: 'llm-demo', command: process.execPath, restart: true,
+        name: 'llm-demo', command: process.execPath, restart: true, background: true,
         args: [...TSX_ARGS, marker, '--port', '0', '--data-dir', path.join(config.dataDir, 'llm'), '--reply-ms', String(options.llmReplyMs ?? config.demoLlmMs),
           '--models', [config.llm.model, config.llm.visionModel, config.llm.imageModel].join(',')],
         ready: (line) => {
@@ -178,7 +178,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const lateProblem = await portProblem(config.api.port, config.api.host);
     if (lateProblem) throw new Error(`the API cannot listen: ${lateProblem}. Stop what uses it, or set ATELIER_API_PORT to another`);
     const startRole = (role: ProcessRole, name: string, args: string[], env: NodeJS.ProcessEnv = {}) => supervisor.start({
-      name, command: process.execPath, args: [...(role.nodeOptions ?? []), ...TSX_ARGS, entry(role.entry), ...args], env: { ...childEnv, ...env }, restart: true,
+      name, command: process.execPath, args: [...(role.nodeOptions ?? []), ...TSX_ARGS, entry(role.entry), ...args], env: { ...childEnv, ...env }, restart: true, background: role.background,
       ready: role.ready ? jsonLog(role.ready) : undefined, readyTimeoutMs: 120_000,
     });
     say('starting workers and the API…');

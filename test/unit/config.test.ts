@@ -11,6 +11,7 @@ test('nothing configured means the embedded stack', () => {
   assert.equal(config.comfyInflight, 2);
   assert.equal(config.temporal.namespace, 'default');
   assert.equal(config.logFiles, true);
+  assert.equal(config.backgroundNice, 10);
 });
 
 test('GPU pools parse into name → URL and the first is the default', () => {
@@ -36,6 +37,7 @@ test('a bad value names the variable and what it expects', () => {
   refuses({ ATELIER_GPU_POOLS: 'dgx:8188' }, 'ATELIER_GPU_POOLS', /pool=http/);
   refuses({ ATELIER_COMFY_INFLIGHT: '0' }, 'ATELIER_COMFY_INFLIGHT', /at least 1/);
   refuses({ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /one of/);
+  for (const nice of ['20', '-5', '2.5', 'low']) refuses({ ATELIER_BACKGROUND_NICE: nice }, 'ATELIER_BACKGROUND_NICE', /whole number from 0 to 19/);
   refuses({ ATELIER_API_TOKEN: 'short' }, 'ATELIER_API_TOKEN', /16 characters/);
   refuses({ ATELIER_GPU_POOLS: 'a=http://a:1', ATELIER_DEFAULT_POOL: 'b' }, 'ATELIER_DEFAULT_POOL', /only has a/);
 });
