@@ -90,22 +90,33 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       if (!cli) throw new Error(HOW_TO_GET_TEMPORAL);
       await supervisor.reap({ name: 'temporal', command: cli, args: [] });
       const standard = options.standardPorts ?? true;
-      const port = await freePort(standard ? 7233 : undefined);
       const web = options.temporalWeb ?? true;
-      const uiPort = web ? (standard && (await isPortFree(config.temporal.uiPort)) ? config.temporal.uiPort : await freePort()) : 0;
       const dbFile = path.join(config.dataDir, 'temporal', 'temporal.sqlite');
       fs.mkdirSync(path.dirname(dbFile), { recursive: true });
       say(`starting the Temporal dev server (state in ${path.relative(process.cwd(), dbFile) || dbFile})…`);
-      await supervisor.start({
-        name: 'temporal', command: cli, restart: true, background: true,
-        args: ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', dbFile, '--log-level', 'warn',
-          ...(web ? ['--ui-port', String(uiPort), '--ui-ip', '127.0.0.1', '--ui-disable-news-fetch'] : ['--headless']),
-          ...SEARCH_ATTRIBUTES.flatMap((name) => ['--search-attribute', `${name}=Keyword`])],
-      });
-      await waitForPort(port, '127.0.0.1', 60_000, () => {
-        const temporal = supervisor.get('temporal');
-        return temporal?.exits ? `the Temporal dev server stopped as it started (${temporal.lastExit})${describeTail(temporal)}\nIf its state file ${dbFile} is damaged, remove it (the history of past workflows is lost), or set TEMPORAL_ADDRESS to a Temporal server of your own` : undefined;
-      });
+      // a port chosen free can be taken before the server binds it (by another program, or by a connection's own
+      // local port): the server then exits at once saying so, and starts again on ports chosen anew
+      let port = 0;
+      let uiPort = 0;
+      for (let attempt = 1; ; attempt += 1) {
+        port = await freePort(standard ? 7233 : undefined);
+        uiPort = web ? (standard && (await isPortFree(config.temporal.uiPort)) ? config.temporal.uiPort : await freePort()) : 0;
+        await supervisor.start({
+          name: 'temporal', command: cli, restart: true, background: true,
+          args: ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', dbFile, '--log-level', 'warn',
+            ...(web ? ['--ui-port', String(uiPort), '--ui-ip', '127.0.0.1', '--ui-disable-news-fetch'] : ['--headless']),
+            ...SEARCH_ATTRIBUTES.flatMap((name) => ['--search-attribute', `${name}=Keyword`])],
+        });
+        const started = await waitForPort(port, '127.0.0.1', 60_000, () => {
+          const temporal = supervisor.get('temporal');
+          return temporal?.exits ? `the Temporal dev server stopped as it started (${temporal.lastExit})${describeTail(temporal)}\nIf its state file ${dbFile} is damaged, remove it (the history of past workflows is lost), or set TEMPORAL_ADDRESS to a Temporal server of your own` : undefined;
+        }).then(() => undefined, (error: Error) => error);
+        if (!started) break;
+        const portTaken = supervisor.get('temporal')?.tail.some((line) => line.includes('address already in use'));
+        await supervisor.stop('temporal');
+        if (!portTaken || attempt === 3) throw started;
+        say(`a port chosen for the Temporal dev server was taken as it started; choosing others`);
+      }
       temporalAddress = `127.0.0.1:${port}`;
       temporalWebUrl = web ? `http://127.0.0.1:${uiPort}` : undefined;
       demo.push('temporal');

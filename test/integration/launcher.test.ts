@@ -8,7 +8,8 @@ import path from 'node:path';
 import net from 'node:net';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { until } from '../support/stack.ts';
+import { startTestStack, until } from '../support/stack.ts';
+import { waitForStatus } from '../support/jobs.ts';
 import { freePort } from '../../infra/local/ports.ts';
 import { findTemporalCli } from '../../infra/local/temporal-cli.ts';
 import { ensureUiBuilt } from '../../infra/local/ui-build.ts';
@@ -151,6 +152,45 @@ test('a launcher failure ends in one message that says what failed and what to d
     }
   } finally {
     taken.close();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+});
+
+test('a port of the Temporal dev server taken as it starts: the launcher starts it again on other ports; a server that keeps failing ends in its message', async () => {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-port-race-'));
+  // a Temporal CLI whose first starts fail as the real one does when a port it was given is taken meanwhile
+  const wrapper = (failures: number) => {
+    const file = path.join(scratch, `temporal-${failures}`);
+    fs.writeFileSync(file, [
+      '#!/bin/sh',
+      `count_file=${JSON.stringify(file + '.starts')}`,
+      'starts=$(cat "$count_file" 2>/dev/null || echo 0); starts=$((starts + 1)); echo $starts > "$count_file"',
+      `if [ "$1" = server ] && [ $starts -le ${failures} ]; then`,
+      '  echo \'{"level":"FATAL","prefix":"echo","file":"server.go","line":"155","message":"listen tcp 127.0.0.1:36887: bind: address already in use"}\'',
+      '  exit 1',
+      'fi',
+      `exec ${JSON.stringify(findTemporalCli()!)} "$@"`,
+    ].join('\n') + '\n', { mode: 0o755 });
+    return file;
+  };
+  try {
+    const stack = await startTestStack({ env: { TEMPORAL_CLI: wrapper(2) } });
+    try {
+      assert.equal(fs.readFileSync(path.join(scratch, 'temporal-2.starts'), 'utf8').trim(), '3', 'started a third time');
+      assert.equal(stack.logs.filter((line) => line.includes('was taken as it started; choosing others')).length, 2);
+      const { status, body } = await stack.api('/api/generate', { method: 'POST', json: { prompt: 'a lighthouse', width: 64, height: 64, steps: 2 } });
+      assert.equal(status, 202, JSON.stringify(body));
+      const job = await waitForStatus(stack, body.id, ['COMPLETED', 'FAILED', 'CANCELLED']);
+      assert.equal(job.status, 'COMPLETED', job.error);
+    } finally {
+      await stack.stop();
+    }
+    await assert.rejects(startTestStack({ env: { TEMPORAL_CLI: wrapper(10) } }), (error: Error) => {
+      assert.match(error.message, /^the Temporal dev server stopped as it started \(code 1\):\n.*address already in use/);
+      return true;
+    });
+    assert.equal(fs.readFileSync(path.join(scratch, 'temporal-10.starts'), 'utf8').trim(), '3', 'three tries, then the message');
+  } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
 });
