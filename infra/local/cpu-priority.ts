@@ -20,10 +20,11 @@ function threadsOf(pid: number): number[] {
   }
 }
 
-/** which autogroup (session) a process is scheduled in, e.g. `/autogroup-85` */
-function autogroupOf(pid: number): string | undefined {
+/** the autogroup (session) a process is scheduled in and its nice, from `/autogroup-85 nice 0` */
+function autogroupOf(pid: number): { group: string; nice: number } | undefined {
   try {
-    return fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8').split(' ')[0];
+    const [group, , nice] = fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim().split(' ');
+    return group ? { group, nice: Number(nice) } : undefined;
   } catch {
     return undefined;
   }
@@ -52,7 +53,8 @@ export async function lowerCpuPriority(pid: number, nice: number): Promise<strin
     }
   }
   // a process in the caller's own session shares its group: lowering that would lower the caller and all its kin
-  if (autogroupEnabled() && autogroupOf(pid) !== undefined && autogroupOf(pid) !== autogroupOf(process.pid)) {
+  const session = autogroupEnabled() ? autogroupOf(pid) : undefined;
+  if (session && session.group !== autogroupOf(process.pid)?.group) {
     // without CAP_SYS_ADMIN the kernel takes one such change every 100 ms and answers EAGAIN to the others
     for (let attempt = 0; ; attempt += 1) {
       try {
@@ -78,11 +80,6 @@ export function cpuPriorityOf(pid: number): { threads: number[]; session?: numbe
       return [];
     }
   });
-  let session: number | undefined;
-  try {
-    session = Number(/nice (-?\d+)/.exec(fs.readFileSync(`/proc/${pid}/autogroup`, 'utf8'))?.[1]);
-  } catch {
-    session = undefined;
-  }
-  return { threads, session: autogroupEnabled() && Number.isFinite(session) ? session : undefined };
+  const session = autogroupEnabled() ? autogroupOf(pid)?.nice : undefined;
+  return { threads, session: Number.isFinite(session) ? session : undefined };
 }

@@ -107,14 +107,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
             ...(web ? ['--ui-port', String(uiPort), '--ui-ip', '127.0.0.1', '--ui-disable-news-fetch'] : ['--headless']),
             ...SEARCH_ATTRIBUTES.flatMap((name) => ['--search-attribute', `${name}=Keyword`])],
         });
-        const started = await waitForPort(port, '127.0.0.1', 60_000, () => {
+        const failed = await waitForPort(port, '127.0.0.1', 60_000, () => {
           const temporal = supervisor.get('temporal');
           return temporal?.exits ? `the Temporal dev server stopped as it started (${temporal.lastExit})${describeTail(temporal)}\nIf its state file ${dbFile} is damaged, remove it (the history of past workflows is lost), or set TEMPORAL_ADDRESS to a Temporal server of your own` : undefined;
         }).then(() => undefined, (error: Error) => error);
-        if (!started) break;
+        if (!failed) break;
         const portTaken = supervisor.get('temporal')?.tail.some((line) => line.includes('address already in use'));
         await supervisor.stop('temporal');
-        if (!portTaken || attempt === 3) throw started;
+        if (!portTaken || attempt === 3) throw failed;
         say(`a port chosen for the Temporal dev server was taken as it started; choosing others`);
       }
       temporalAddress = `127.0.0.1:${port}`;
